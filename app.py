@@ -1,0 +1,88 @@
+"""Windrose site selection: router and overview page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from pages import common
+from windrose_sites import export, maps
+
+ROOT = Path(__file__).parent
+st.set_page_config(page_title="Windrose site selection", page_icon="🧭", layout="wide")
+maps.install_leaflet(ROOT / "static")  # served at /app/static/leaflet: the map works offline
+
+
+def overview() -> None:
+    st.title("Where should Windrose assemble its electric trucks?")
+    st.markdown(
+        "Windrose Technology's battery-electric trucks are built under contract in Suzhou, near "
+        "Shanghai, and the parts travel by container. Windrose now assembles close to its "
+        "customers: a **concession of 9.5 ha at Romeynsweel (Port of Antwerp-Bruges)**, a "
+        "**plant in Onnaing (northern France)** next to Toyota, and a **US plant in Arizona or "
+        "California** whose site is still open. This tool compares the candidate sites on "
+        "logistics, jobs, port access, cost, sustainability and market, with every figure "
+        "sourced. Move the weights in the sidebar; every page follows them."
+    )
+    common.show_url_warnings()
+    work = common.working_set(cat)
+    ranking = common.current_ranking(work, cat, state)
+    if ranking is None:
+        return
+    result, attrs = ranking.result, work.attributes
+    leader = result["rank"].idxmin()
+    st.success(
+        f"Leader under the current weights ({common.METHOD_LABELS[state.method]}): "
+        f"**{attrs.at[leader, 'name']}** with score {result.at[leader, 'score']:.3f}."
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        layer, cmap = maps.sites_layer(
+            work.sites, result, work.table, cat.criteria, key_criteria=common.KEY_CRITERIA
+        )
+        m = maps.build_map(
+            tuple(work.sites.total_bounds),
+            cat.outlines,
+            [layer],
+            legend={"vmin": cmap.vmin, "vmax": cmap.vmax},
+        )
+        st_folium(m, key="overview_map", height=430, use_container_width=True, returned_objects=[])
+    with right:
+        table = result[["rank", "score"]].join(attrs[["name", "country", "status"]])
+        st.dataframe(
+            table.sort_values("rank")[["rank", "name", "score", "country", "status"]],
+            hide_index=True,
+            column_config={
+                "score": st.column_config.ProgressColumn(
+                    "Score",
+                    format="%.3f",
+                    min_value=float(min(0.0, result["score"].min())),
+                    max_value=float(max(1.0, result["score"].max())),
+                )
+            },
+            key="overview_ranking",
+        )
+        frame = export.comparison_frame(
+            result, work.table, cat.criteria, work.provenance, attrs["name"]
+        )
+        st.download_button(
+            "Download comparison CSV",
+            export.to_csv(frame),
+            "windrose-comparison.csv",
+            "text/csv",
+            on_click="ignore",
+            key="dl_overview_csv",
+        )
+
+
+cat = common.load_catalog()
+state = common.sidebar(cat)
+page = st.navigation(
+    [
+        st.Page(overview, title="Overview", icon=":material/explore:", default=True),
+        st.Page(ROOT / "pages" / "map.py", title="Map", icon=":material/map:", url_path="map"),
+    ]
+)
+page.run()

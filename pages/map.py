@@ -1,0 +1,66 @@
+"""Map page: Europe, United States and the supply chain, coloured by the current score."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from pages import common
+from windrose_sites import maps, routes
+
+cat = common.load_catalog()
+state = common.app_state()
+work = common.working_set(cat)
+st.title("Map")
+common.show_url_warnings()
+ranking = common.current_ranking(work, cat, state)
+
+VIEWS = {
+    "Europe": "Romeynsweel plots, Onnaing, the gateway ports and the Antwerp → Onnaing link.",
+    "United States": (
+        "Arizona and California candidates, Huntington Beach, LA, Long Beach, Oakland."
+    ),
+    "Supply chain": "Sea routes from Shanghai (Yangshan) to each gateway port, nm and days.",
+}
+view = st.radio("View", list(VIEWS), horizontal=True, key="map_view")
+st.caption(VIEWS[view])
+
+spec = routes.view_spec(view, work.sites, cat.ports, work.attributes)
+layers = []
+legend = None
+if ranking is not None and len(spec.sites):
+    layer, cmap = maps.sites_layer(
+        spec.sites, ranking.result, work.table, cat.criteria, key_criteria=common.KEY_CRITERIA
+    )
+    layers.append(layer)
+    legend = {"vmin": cmap.vmin, "vmax": cmap.vmax}
+layers.append(maps.ports_layer(spec.ports))
+if len(spec.lines):
+    layers.append(maps.routes_layer(spec.lines, name=spec.lines_name))
+m = maps.build_map(
+    spec.bounds,
+    cat.outlines,
+    layers,
+    legend=legend,
+    legend_title=f"Score ({common.METHOD_LABELS[state.method]})",
+)
+# Only clicks come back: pan and zoom never rerun the script.
+event = st_folium(
+    m,
+    key=f"map_{view}",
+    height=560,
+    use_container_width=True,
+    returned_objects=["last_active_drawing"],
+)
+clicked = ((event or {}).get("last_active_drawing") or {}).get("properties", {}).get("site_id")
+if clicked:
+    common.select_site(clicked)
+if len(spec.lines):
+    st.subheader(spec.lines_name)
+    st.dataframe(spec.lines.drop(columns=["coords", "colour", "dash"]), hide_index=True)
+sel = st.session_state.get("selected", [])
+names = work.attributes["name"]
+st.info(
+    "Click a site to select it for the side-by-side comparison. Selected: "
+    + (", ".join(names.get(s, s) for s in sel) if sel else "none")
+)

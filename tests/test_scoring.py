@@ -1,0 +1,622 @@
+"""Unit, degenerate-case, golden and property tests for windrose_sites.scoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from windrose_sites.scoring import (
+    METHODS,
+    ahp_weights,
+    criterion_weights,
+    score,
+    score_array,
+)
+
+ADDITIVE = ["wsm", "promethee"]
+
+
+@pytest.fixture
+def sites() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "port_km": [10.0, 40.0, 20.0, 30.0],
+            "jobs": [5.0, 9.0, 7.0, 7.0],
+            "land_eur_m2": [80.0, 20.0, 50.0, 50.0],
+            "label": ["a", "b", "c", "d"],  # not weighted: ignored
+        },
+        index=pd.Index(["Ayr", "Bute", "Cove", "Dale"], name="site"),
+    )
+
+
+WEIGHTS = {"port_km": 2.0, "jobs": 1.0, "land_eur_m2": 1.0}
+DIRECTIONS = {"port_km": "cost", "jobs": "benefit", "land_eur_m2": "cost"}
+
+
+def _run(table, method="wsm", weights=None, directions=None, **kwargs):
+    weights = WEIGHTS if weights is None else weights
+    return score(table, weights, directions or DIRECTIONS, method=method, **kwargs)
+
+
+# --------------------------------------------------------------------------- contract
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_output_contract(sites, method):
+    result = _run(sites, method)
+    contrib = [f"contrib_{c}" for c in WEIGHTS]
+    expected_columns = ["score", "rank"] + (contrib if method in ADDITIVE else [])
+    assert list(result.columns) == expected_columns
+    assert result.index.equals(sites.index)
+    assert result["score"].dtype == np.float64
+    assert result["rank"].dtype == np.int64
+    assert result.attrs["method"] == method
+    assert result.attrs["weights"] == pytest.approx(
+        {"port_km": 0.5, "jobs": 0.25, "land_eur_m2": 0.25}
+    )
+    assert all(isinstance(v, float) for v in result.attrs["weights"].values())
+    for key in ("normalized", "imputed"):
+        frame = result.attrs[key]
+        assert frame.index.equals(sites.index)
+        assert list(frame.columns) == list(WEIGHTS)
+    assert not result.attrs["imputed"].to_numpy().any()
+
+
+@pytest.mark.parametrize("method", ADDITIVE)
+def test_contributions_sum_to_score(sites, method):
+    result = _run(sites, method)
+    contrib = result.filter(like="contrib_").sum(axis=1)
+    np.testing.assert_allclose(contrib, result["score"], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_score_equals_score_array(sites, method):
+    result = _run(sites, method)
+    fast = score_array(
+        sites[list(WEIGHTS)].to_numpy(),
+        np.array(list(WEIGHTS.values())),
+        np.array([DIRECTIONS[c] == "benefit" for c in WEIGHTS]),
+        method,
+    )
+    np.testing.assert_allclose(result["score"], fast, rtol=0, atol=1e-12)
+
+
+def test_wsm_hand_computed(sites):
+    result = _run(sites)
+    normalized = result.attrs["normalized"]
+    np.testing.assert_allclose(normalized["port_km"], [1.0, 0.0, 2 / 3, 1 / 3])
+    np.testing.assert_allclose(normalized["jobs"], [0.0, 1.0, 0.5, 0.5])
+    np.testing.assert_allclose(normalized["land_eur_m2"], [0.0, 1.0, 0.5, 0.5])
+    expected = [0.5, 0.5, 0.5 * 2 / 3 + 0.25, 0.5 / 3 + 0.25]
+    np.testing.assert_allclose(result["score"], expected)
+    # Ayr and Bute tie at 0.5: both take the best rank among them (min method).
+    assert result["rank"].tolist() == [2, 2, 1, 4]
+
+
+def test_wpm_hand_computed(sites):
+    result = _run(sites, "wpm")
+    r = result.attrs["normalized"]
+    np.testing.assert_allclose(r["port_km"], [1.0, 0.25, 0.5, 1 / 3])
+    np.testing.assert_allclose(r["jobs"], [5 / 9, 1.0, 7 / 9, 7 / 9])
+    expected = r["port_km"] ** 0.5 * r["jobs"] ** 0.25 * r["land_eur_m2"] ** 0.25
+    np.testing.assert_allclose(result["score"], expected, rtol=1e-12)
+
+
+def test_promethee_hand_computed():
+    table = pd.DataFrame({"x": [1.0, 2.0, 2.0, 3.0]})
+    result = score(table, {"x": 1}, {"x": "benefit"}, method="promethee")
+    # (#strictly worse - #strictly better) / (n - 1)
+    np.testing.assert_allclose(result["score"], [-1.0, 0.0, 0.0, 1.0])
+    assert result["rank"].tolist() == [4, 2, 2, 1]
+    cost = score(table, {"x": 1}, {"x": "cost"}, method="promethee")
+    np.testing.assert_allclose(cost["score"], [1.0, 0.0, 0.0, -1.0])
+
+
+def test_zero_weight_takes_part_with_zero(sites):
+    result = _run(sites, weights={**WEIGHTS, "jobs": 0.0})
+    assert result.attrs["weights"]["jobs"] == 0.0
+    assert (result["contrib_jobs"] == 0.0).all()
+    without = _run(sites, weights={"port_km": 2.0, "land_eur_m2": 1.0})
+    np.testing.assert_allclose(result["score"], without["score"], atol=1e-12)
+
+
+def test_weights_accept_series(sites):
+    series = pd.Series(WEIGHTS)
+    pd.testing.assert_frame_equal(_run(sites, weights=series), _run(sites))
+
+
+# --------------------------------------------------------------------------- degenerate
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_constant_criterion_contributes_equally(sites, method):
+    table = sites.assign(port_km=25.0)
+    result = _run(table, method)
+    assert np.isfinite(result["score"]).all()
+    normalized = result.attrs["normalized"]["port_km"]
+    assert normalized.nunique() == 1 and np.isfinite(normalized).all()
+    # The constant criterion leaves the order of the others unchanged.
+    rest = _run(table, method, weights={"jobs": 1.0, "land_eur_m2": 1.0})
+    assert result["rank"].tolist() == rest["rank"].tolist()
+    if method in ADDITIVE:
+        assert result["contrib_port_km"].nunique() == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"), [("wsm", 1.0), ("wpm", 1.0), ("topsis", 1.0), ("promethee", 0.0)]
+)
+def test_single_row(sites, method, expected):
+    result = _run(sites.iloc[[1]], method)
+    assert result["score"].tolist() == [expected]
+    assert result["rank"].tolist() == [1]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_identical_rows_tie(method):
+    table = pd.DataFrame({"a": [3.0] * 4, "b": [7.0] * 4})
+    result = score(table, {"a": 1, "b": 2}, {"a": "benefit", "b": "cost"}, method=method)
+    assert result["score"].nunique() == 1
+    assert result["rank"].tolist() == [1, 1, 1, 1]
+
+
+def test_topsis_all_zero_column_is_defined():
+    table = pd.DataFrame({"a": [0.0, 0.0, 0.0], "b": [1.0, 2.0, 3.0]})
+    result = score(table, {"a": 1, "b": 1}, {"a": "benefit", "b": "benefit"}, method="topsis")
+    np.testing.assert_allclose(result["score"], [0.0, 0.5, 1.0])
+    assert (result.attrs["normalized"]["a"] == 0.0).all()
+
+
+def test_all_weights_zero(sites):
+    with pytest.raises(ValueError, match="All weights are zero"):
+        _run(sites, weights={"port_km": 0, "jobs": 0.0})
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
+def test_bad_weight_names_criterion(sites, bad):
+    with pytest.raises(ValueError, match=r"Weight of criterion 'jobs' is .*finite and >= 0"):
+        _run(sites, weights={**WEIGHTS, "jobs": bad})
+
+
+def test_non_numeric_weight(sites):
+    with pytest.raises(ValueError, match="must be a number"):
+        _run(sites, weights={**WEIGHTS, "jobs": "high"})
+
+
+def test_no_weights(sites):
+    with pytest.raises(ValueError, match=r"No weights given.*'port_km'"):
+        _run(sites, weights={})
+
+
+def test_unknown_criterion_lists_valid(sites):
+    with pytest.raises(ValueError, match=r"Unknown criteria \['rail_km'\].*'port_km', 'jobs'"):
+        _run(sites, weights={**WEIGHTS, "rail_km": 1.0})
+
+
+def test_unknown_direction_lists_valid(sites):
+    with pytest.raises(ValueError, match=r"direction for criterion 'jobs'.*'benefit', 'cost'"):
+        _run(sites, directions={**DIRECTIONS, "jobs": "more"})
+
+
+def test_missing_direction(sites):
+    directions = {k: v for k, v in DIRECTIONS.items() if k != "jobs"}
+    with pytest.raises(ValueError, match=r"No direction for criterion 'jobs'"):
+        _run(sites, directions=directions)
+
+
+def test_direction_for_unknown_criterion(sites):
+    with pytest.raises(ValueError, match=r"Unknown criteria \['rail_km'\] in directions"):
+        _run(sites, directions={**DIRECTIONS, "rail_km": "cost"})
+
+
+def test_unknown_method_and_missing_option(sites):
+    with pytest.raises(ValueError, match=r"Unknown method 'ahp'; allowed: 'wsm', 'wpm'"):
+        _run(sites, "ahp")
+    with pytest.raises(ValueError, match=r"Unknown missing 'mean'; allowed: 'raise', 'worst'"):
+        _run(sites, missing="mean")
+
+
+def test_empty_table(sites):
+    with pytest.raises(ValueError, match="no rows"):
+        _run(sites.iloc[:0])
+
+
+def test_non_numeric_criterion(sites):
+    with pytest.raises(ValueError, match=r"Criterion 'label' has dtype .*must be numeric"):
+        _run(sites, weights={"label": 1.0}, directions={"label": "benefit"})
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_nan_raises_naming_site_and_criterion(sites, method):
+    table = sites.copy()
+    table.loc["Cove", "jobs"] = np.nan
+    with pytest.raises(ValueError, match=r"Site 'Cove' has value nan for criterion 'jobs'"):
+        _run(table, method)
+
+
+def test_infinite_value_raises_even_with_worst(sites):
+    table = sites.copy()
+    table.loc["Bute", "port_km"] = np.inf
+    with pytest.raises(ValueError, match=r"Site 'Bute' has value inf for criterion 'port_km'"):
+        _run(table, missing="worst")
+
+
+def test_nullable_dtype_missing_value(sites):
+    table = sites.astype({"jobs": "Float64"})
+    table.loc["Ayr", "jobs"] = pd.NA
+    with pytest.raises(ValueError, match=r"Site 'Ayr' has value nan for criterion 'jobs'"):
+        _run(table)
+    assert _run(table, missing="worst").attrs["imputed"].loc["Ayr", "jobs"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_missing_worst_imputes_worst_observed(sites, method):
+    table = sites.copy()
+    table.loc["Cove", "jobs"] = np.nan  # benefit: worst observed is 5 (Ayr)
+    table.loc["Dale", "port_km"] = np.nan  # cost: worst observed is 40 (Bute)
+    result = _run(table, method, missing="worst")
+    filled = sites.copy()
+    filled.loc["Cove", "jobs"] = 5.0
+    filled.loc["Dale", "port_km"] = 40.0
+    np.testing.assert_allclose(result["score"], _run(filled, method)["score"], atol=1e-12)
+    imputed = result.attrs["imputed"]
+    assert imputed.dtypes.eq(bool).all()
+    assert imputed.to_numpy().sum() == 2
+    assert imputed.loc["Cove", "jobs"] and imputed.loc["Dale", "port_km"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_missing_worst_all_nan_column_contributes_equally(sites, method):
+    table = sites.assign(jobs=np.nan)
+    result = _run(table, method, missing="worst")
+    assert result.attrs["imputed"]["jobs"].all()
+    assert np.isfinite(result["score"]).all()
+    rest = _run(sites, method, weights={"port_km": 2.0, "land_eur_m2": 1.0})
+    assert result["rank"].tolist() == rest["rank"].tolist()
+
+
+def test_wpm_rejects_non_positive(sites):
+    table = sites.copy()
+    table.loc["Bute", "land_eur_m2"] = 0.0
+    with pytest.raises(ValueError, match=r"Site 'Bute' has value 0.0 for criterion 'land_eur_m2'"):
+        _run(table, "wpm")
+    # The other methods accept zero and negative values.
+    assert np.isfinite(_run(table.assign(jobs=-table["jobs"]), "topsis")["score"]).all()
+
+
+# --------------------------------------------------------------------------- score_array
+
+
+def test_score_array_validation():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    w = np.array([1.0, 1.0])
+    b = np.array([True, False])
+    with pytest.raises(ValueError, match=r"matrix has shape \(2,\)"):
+        score_array(x[0], w, b)
+    with pytest.raises(ValueError, match=r"weights has shape \(3,\); expected \(2,\)"):
+        score_array(x, np.ones(3), b)
+    with pytest.raises(ValueError, match="benefit has dtype int64; expected bool"):
+        score_array(x, w, np.array([1, 0]))
+    with pytest.raises(ValueError, match="All weights are zero"):
+        score_array(x, np.zeros(2), b)
+    with pytest.raises(ValueError, match=r"Weight of criterion 1 is -1.0"):
+        score_array(x, np.array([1.0, -1.0]), b)
+    with pytest.raises(ValueError, match="Unknown method"):
+        score_array(x, w, b, "electre")
+    bad = x.copy()
+    bad[1, 0] = np.nan
+    with pytest.raises(ValueError, match="Site 1 has value nan for criterion 0"):
+        score_array(bad, w, b)
+    with pytest.raises(ValueError, match=r"Site 0 has value -1\.0 for criterion 0; method 'wpm'"):
+        score_array(-x, w, b, "wpm")
+
+
+@pytest.mark.parametrize("row", [0, 150, 200, 204])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_score_array_finds_bad_value_anywhere(row, order):
+    """205 rows: the C-order min/max reduces 64-row blocks plus a 13-row tail."""
+    x = np.asarray(np.random.default_rng(5).uniform(1, 2, size=(205, 3)), order=order)
+    x[row, 2] = np.nan
+    with pytest.raises(ValueError, match=f"Site {row} has value nan for criterion 2"):
+        score_array(x, np.ones(3), np.ones(3, dtype=bool))
+    x[row, 2] = -np.inf
+    with pytest.raises(ValueError, match=f"Site {row} has value -inf for criterion 2"):
+        score_array(x, np.ones(3), np.ones(3, dtype=bool), "topsis")
+    x[row, 2] = 0.0
+    with pytest.raises(ValueError, match=f"Site {row} has value 0.0 for criterion 2"):
+        score_array(x, np.ones(3), np.ones(3, dtype=bool), "wpm")
+
+
+def test_score_array_does_not_modify_input():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(50, 4))
+    before = x.copy()
+    for method in ("wsm", "topsis", "promethee"):
+        score_array(x, np.ones(4), np.array([True, False, True, False]), method)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_score_array_chunk_boundaries_match_dataframe_path():
+    """More rows than one kernel block, so the chunked loops run several times."""
+    rng = np.random.default_rng(4)
+    x = rng.uniform(1, 10, size=(40_000, 3))
+    w = np.array([1.0, 2.0, 3.0])
+    b = np.array([True, False, True])
+    table = pd.DataFrame(x, columns=["a", "b", "c"])
+    directions = {"a": "benefit", "b": "cost", "c": "benefit"}
+    for method in ("topsis", "wpm"):
+        fast = score_array(x, w, b, method)
+        full = score(table, dict(zip("abc", w, strict=True)), directions, method=method)
+        np.testing.assert_allclose(fast, full["score"], atol=1e-12)
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def test_criterion_weights_equal_split_by_default():
+    groups = {"port_km": "logistics", "rail_km": "logistics", "jobs": "jobs", "tax": "cost"}
+    weights = criterion_weights(groups, {"logistics": 2, "jobs": 1, "cost": 1})
+    assert weights.name == "weight"
+    assert weights.index.tolist() == list(groups)
+    assert weights.to_dict() == pytest.approx(
+        {"port_km": 0.25, "rail_km": 0.25, "jobs": 0.25, "tax": 0.25}
+    )
+
+
+def test_criterion_weights_within_and_zero_groups():
+    groups = {"port_km": "logistics", "rail_km": "logistics", "jobs": "jobs", "tax": "cost"}
+    within = {"port_km": 3, "rail_km": 1, "tax": 0}  # cost group: all within-weights 0
+    weights = criterion_weights(groups, {"logistics": 1, "jobs": 1, "cost": 5}, within)
+    assert weights.to_dict() == pytest.approx(
+        {"port_km": 0.375, "rail_km": 0.125, "jobs": 0.5, "tax": 0.0}
+    )
+    zero_group = criterion_weights(groups, {"logistics": 0, "jobs": 1, "cost": 1})
+    assert zero_group.to_dict() == pytest.approx(
+        {"port_km": 0.0, "rail_km": 0.0, "jobs": 0.5, "tax": 0.5}
+    )
+    assert zero_group.sum() == pytest.approx(1.0)
+
+
+def test_criterion_weights_feed_score(sites):
+    groups = {"port_km": "logistics", "jobs": "jobs", "land_eur_m2": "cost"}
+    weights = criterion_weights(groups, {"logistics": 2, "jobs": 1, "cost": 1})
+    pd.testing.assert_frame_equal(_run(sites, weights=weights), _run(sites))
+
+
+def test_criterion_weights_errors():
+    groups = {"a": "g1", "b": "g2"}
+    with pytest.raises(ValueError, match=r"missing for \['g2'\].*unknown groups \['g3'\]"):
+        criterion_weights(groups, {"g1": 1, "g3": 1})
+    with pytest.raises(ValueError, match=r"Weight of group 'g1' is -1.0"):
+        criterion_weights(groups, {"g1": -1, "g2": 1})
+    with pytest.raises(ValueError, match=r"Unknown criteria \['c'\] in within"):
+        criterion_weights(groups, {"g1": 1, "g2": 1}, {"c": 1})
+    with pytest.raises(ValueError, match=r"Within weight of 'a' is -2.0"):
+        criterion_weights(groups, {"g1": 1, "g2": 1}, {"a": -2})
+    with pytest.raises(ValueError, match="Every criterion has weight 0"):
+        criterion_weights(groups, {"g1": 0, "g2": 0})
+
+
+def test_ahp_consistent_matrix():
+    true = np.array([0.5, 0.3, 0.2])
+    pairwise = true[:, None] / true[None, :]
+    weights, cr = ahp_weights(pairwise, labels=["port", "jobs", "cost"])
+    np.testing.assert_allclose(weights, true, atol=1e-12)
+    assert weights.index.tolist() == ["port", "jobs", "cost"]
+    assert cr == pytest.approx(0.0, abs=1e-12)
+
+
+def test_ahp_small_and_labelled():
+    weights, cr = ahp_weights([[1.0]])
+    assert weights.tolist() == [1.0] and cr == 0.0
+    frame = pd.DataFrame([[1, 2], [0.5, 1]], index=["a", "b"], columns=["a", "b"])
+    weights, cr = ahp_weights(frame)
+    assert weights.to_dict() == pytest.approx({"a": 2 / 3, "b": 1 / 3})
+    assert cr == 0.0
+
+
+def test_ahp_inconsistent_cr_is_reported_not_raised():
+    # a > b (9), b > c (9) but c > a (9): wildly intransitive.
+    pairwise = np.array([[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]])
+    weights, cr = ahp_weights(pairwise)
+    assert cr > 0.1
+    np.testing.assert_allclose(weights, [1 / 3] * 3, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("pairwise", "message"),
+    [
+        (np.ones((2, 3)), "must be square"),
+        (np.ones((0, 0)), "must be square"),
+        (np.ones((16, 16)), "at most 15"),
+        (np.array([[1, -2], [-0.5, 1]]), "finite numbers > 0"),
+        (np.array([[1, 3], [3, 1]]), r"not reciprocal at \(0, 1\)"),
+        (np.array([[2, 1], [1, 1]]), r"not reciprocal at \(0, 0\)"),
+    ],
+)
+def test_ahp_validation(pairwise, message):
+    with pytest.raises(ValueError, match=message):
+        ahp_weights(pairwise)
+
+
+def test_ahp_label_mismatch():
+    with pytest.raises(ValueError, match="Got 1 labels for a 2 x 2 matrix"):
+        ahp_weights([[1, 2], [0.5, 1]], labels=["a"])
+
+
+def test_ahp_tolerates_rounded_reciprocals():
+    weights, _ = ahp_weights([[1, 7, 3], [0.14, 1, 0.33], [0.33, 3, 1]])
+    assert weights.idxmax() == 0
+
+
+# --------------------------------------------------------------------------- golden
+
+
+def test_golden_topsis_hwang_yoon_fighter_aircraft():
+    """Fighter aircraft selection, the worked TOPSIS example of Hwang & Yoon.
+
+    Source: Hwang, C.-L. & Yoon, K. (1981). *Multiple Attribute Decision Making: Methods
+    and Applications*, Springer, pp. 128-134, https://doi.org/10.1007/978-3-642-48318-9.
+    Criteria: max speed (Mach), ferry range (NM), max payload (lb), acquisition cost
+    ($ million, cost), reliability and maneuverability (qualitative ratings mapped to
+    3/5/7/9); weights w = (0.2, 0.1, 0.1, 0.1, 0.2, 0.3), as restated on
+    https://orms.pef.czu.cz/21ExFAPPM.html. Published (3 decimals): distances to the
+    ideal 0.0545, 0.1197, 0.0580, 0.1009; to the anti-ideal 0.0983, 0.0439, 0.0920,
+    0.0458; relative closeness 0.643, 0.268, 0.613, 0.312; ranking A1 > A3 > A4 > A2.
+    """
+    table = pd.DataFrame(
+        [
+            [2.0, 1500, 20000, 5.5, 5, 9],
+            [2.5, 2700, 18000, 6.5, 3, 5],
+            [1.8, 2000, 21000, 4.5, 7, 7],
+            [2.2, 1800, 20000, 5.0, 5, 5],
+        ],
+        index=["A1", "A2", "A3", "A4"],
+        columns=["speed", "range", "payload", "cost", "reliability", "maneuver"],
+    )
+    weights = dict(zip(table.columns, [0.2, 0.1, 0.1, 0.1, 0.2, 0.3], strict=True))
+    directions = {c: "cost" if c == "cost" else "benefit" for c in table.columns}
+    result = score(table, weights, directions, method="topsis")
+    # The book rounds intermediate values to 4 decimals, so agreement is to ~1e-3.
+    np.testing.assert_allclose(result["score"], [0.643, 0.268, 0.613, 0.312], atol=1e-3)
+    assert result["rank"].tolist() == [1, 4, 2, 3]
+
+
+def test_golden_ahp_saaty_wealth_of_nations():
+    """Saaty's relative wealth of seven nations (US, USSR, China, France, UK, Japan, FRG).
+
+    Source: Saaty, T. L. (1977). A scaling method for priorities in hierarchical
+    structures. *J. Math. Psychology* 15(3), 234-281,
+    https://doi.org/10.1016/0022-2496(77)90033-5; restated in Saaty (2013), On the
+    measurement of intangibles, *Notices of the AMS* 60(2), 192-208,
+    https://doi.org/10.1090/noti944 (text at
+    https://studylib.net/doc/18855381/on-the-measurement-of-intangibles.-a-principal-eigenvector).
+    Published eigenvector 0.427, 0.230, 0.021, 0.052, 0.052, 0.123, 0.094 and
+    lambda_max = 7.61, so CR = (7.61 - 7) / 6 / 1.32 = 0.08 (Saaty's RI for n = 7).
+    """
+    pairwise = np.array(
+        [
+            [1, 4, 9, 6, 6, 5, 5],
+            [1 / 4, 1, 7, 5, 5, 3, 4],
+            [1 / 9, 1 / 7, 1, 1 / 5, 1 / 5, 1 / 7, 1 / 5],
+            [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
+            [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
+            [1 / 5, 1 / 3, 7, 3, 3, 1, 2],
+            [1 / 5, 1 / 4, 5, 3, 3, 1 / 2, 1],
+        ]
+    )
+    nations = ["US", "USSR", "China", "France", "UK", "Japan", "W. Germany"]
+    weights, cr = ahp_weights(pairwise, labels=nations)
+    expected = [0.427, 0.230, 0.021, 0.052, 0.052, 0.123, 0.094]
+    np.testing.assert_allclose(weights, expected, atol=5e-4)
+    lambda_max = 7 + cr * 6 * 1.32
+    assert round(lambda_max, 2) == 7.61
+    assert round(cr, 2) == 0.08
+
+
+# --------------------------------------------------------------------------- properties
+
+PROPERTY = settings(max_examples=50, deadline=None)
+
+
+@st.composite
+def problems(draw, min_rows=1, positive=False):
+    """A small decision problem: integer-valued matrix, weights, benefit mask."""
+    n = draw(st.integers(min_rows, 10))
+    m = draw(st.integers(1, 4))
+    low = 1 if positive else -50
+    matrix = draw(hnp.arrays(np.float64, (n, m), elements=st.integers(low, 50).map(float)))
+    weights = draw(hnp.arrays(np.float64, m, elements=st.integers(0, 5).map(float)))
+    weights[draw(st.integers(0, m - 1))] += 1.0
+    benefit = draw(hnp.arrays(np.bool_, m))
+    return matrix, weights, benefit
+
+
+def _frame(matrix, weights, benefit):
+    columns = [f"c{j}" for j in range(matrix.shape[1])]
+    table = pd.DataFrame(matrix, columns=columns)
+    w = dict(zip(columns, weights, strict=True))
+    d = {c: "benefit" if b else "cost" for c, b in zip(columns, benefit, strict=True)}
+    return table, w, d
+
+
+@PROPERTY
+@given(problem=problems(), method=st.sampled_from(["wsm", "topsis"]))
+def test_property_scores_in_unit_interval(problem, method):
+    result = score_array(*problem, method)
+    assert ((result >= 0.0) & (result <= 1.0)).all()
+
+
+@PROPERTY
+@given(problem=problems(positive=True))
+def test_property_wpm_in_unit_interval(problem):
+    result = score_array(*problem, "wpm")
+    assert ((result > 0.0) & (result <= 1.0)).all()
+
+
+@PROPERTY
+@given(problem=problems(), method=st.sampled_from(["wsm", "topsis", "promethee"]), data=st.data())
+def test_property_row_permutation(problem, method, data):
+    matrix, weights, benefit = problem
+    order = data.draw(st.permutations(range(len(matrix))))
+    table, w, d = _frame(matrix, weights, benefit)
+    base = score(table, w, d, method=method)
+    shuffled = score(table.iloc[list(order)], w, d, method=method)
+    pd.testing.assert_frame_equal(shuffled, base.iloc[list(order)], check_exact=False, atol=1e-12)
+
+
+@PROPERTY
+@given(problem=problems(), data=st.data())
+def test_property_raising_benefit_never_lowers_wsm_rank(problem, data):
+    matrix, weights, benefit = problem
+    benefit[0] = True
+    site = data.draw(st.integers(0, len(matrix) - 1))
+    raised = matrix.copy()
+    raised[site, 0] += data.draw(st.integers(1, 100))
+    before = score(*_frame(matrix, weights, benefit))["rank"].iloc[site]
+    after = score(*_frame(raised, weights, benefit))["rank"].iloc[site]
+    assert after <= before
+
+
+@PROPERTY
+@given(
+    problem=problems(),
+    method=st.sampled_from(["wsm", "topsis", "promethee"]),
+    factor=st.sampled_from([1e-3, 1e3, 1609.344]),
+    data=st.data(),
+)
+def test_property_unit_change_changes_nothing(problem, method, factor, data):
+    matrix, weights, benefit = problem
+    column = data.draw(st.integers(0, matrix.shape[1] - 1))
+    rescaled = matrix.copy()
+    rescaled[:, column] *= factor  # e.g. km -> m
+    base = score(*_frame(matrix, weights, benefit), method=method)
+    other = score(*_frame(rescaled, weights, benefit), method=method)
+    np.testing.assert_allclose(other["score"], base["score"], atol=1e-9)
+    assert other["rank"].tolist() == base["rank"].tolist()
+
+
+@PROPERTY
+@given(problem=problems(), method=st.sampled_from(METHODS), factor=st.floats(1e-3, 1e3))
+def test_property_weight_scale_changes_nothing(problem, method, factor):
+    matrix, weights, benefit = problem
+    if method == "wpm":
+        matrix = np.abs(matrix) + 1.0
+    base = score(*_frame(matrix, weights, benefit), method=method)
+    other = score(*_frame(matrix, weights * factor, benefit), method=method)
+    np.testing.assert_allclose(other["score"], base["score"], atol=1e-12)
+    assert other["rank"].tolist() == base["rank"].tolist()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_rank_matches_pandas_min_descending(method):
+    rng = np.random.default_rng(6)
+    table = pd.DataFrame(rng.integers(1, 4, size=(300, 3)).astype(float), columns=list("abc"))
+    directions = {"a": "benefit", "b": "cost", "c": "benefit"}
+    result = score(table, {"a": 1, "b": 2, "c": 1}, directions, method=method)
+    expected = result["score"].round(12).rank(method="min", ascending=False).astype("int64")
+    pd.testing.assert_series_equal(result["rank"], expected, check_names=False)
+    assert result["rank"].min() == 1

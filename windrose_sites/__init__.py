@@ -1,0 +1,1 @@
+"""Windrose site selection: the pure core (no streamlit): catalog, geo, scoring, maps, export."""

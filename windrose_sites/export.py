@@ -1,0 +1,93 @@
+"""Downloads built from exactly what is on screen: the comparison CSV and the sites GeoJSON.
+
+Every CSV text cell that a spreadsheet would read as a formula (it starts with ``=``, ``+``,
+``-``, ``@``, tab or carriage return; OWASP "CSV Injection") gets a leading ``'``. Numbers are
+written as numbers and are never touched.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = ["FORMULA_PREFIXES", "comparison_frame", "neutralize_formulas", "sites_geojson", "to_csv"]
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(value: object) -> object:
+    """Prefix a text value with ``'`` when a spreadsheet would run it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def comparison_frame(
+    result: pd.DataFrame,
+    table: pd.DataFrame,
+    criteria: pd.DataFrame,
+    provenance: pd.DataFrame,
+    names: pd.Series,
+) -> pd.DataFrame:
+    """One row per scored site, best first: rank, score, method, and for every criterion its raw
+    value (unit in the header), normalized value, effective weight, contribution, source, year
+    and kind.
+
+    ``result`` is :func:`windrose_sites.scoring.score` output; ``provenance`` has one row per
+    (site_id, criterion) with ``source``, ``year`` and ``kind``.
+    """
+    weights = result.attrs.get("weights", {})
+    normalized = result.attrs.get("normalized")
+    imputed = result.attrs.get("imputed")
+    order = result.sort_values(["rank", "score"], ascending=[True, False]).index
+    out = pd.DataFrame(index=order)
+    out.index.name = "site_id"
+    out["name"] = names.reindex(order).to_numpy()
+    out["rank"] = result.loc[order, "rank"].to_numpy()
+    out["score"] = result.loc[order, "score"].to_numpy()
+    out["method"] = result.attrs.get("method", "")
+    prov = provenance.set_index(["site_id", "criterion"])
+    for cid in weights:
+        unit = criteria.at[cid, "unit"]
+        out[f"{cid} [{unit}]"] = table.loc[order, cid].to_numpy()
+        if normalized is not None:
+            out[f"{cid} normalized"] = normalized.loc[order, cid].to_numpy()
+        out[f"{cid} weight"] = weights[cid]
+        if f"contrib_{cid}" in result:
+            out[f"{cid} contribution"] = result.loc[order, f"contrib_{cid}"].to_numpy()
+        if imputed is not None:
+            out[f"{cid} imputed worst"] = imputed.loc[order, cid].to_numpy()
+        keys = pd.MultiIndex.from_arrays([order, [cid] * len(order)])
+        rows = prov.reindex(keys)
+        out[f"{cid} source"] = rows["source"].fillna("NOT FOUND").to_numpy()
+        out[f"{cid} year"] = rows["year"].to_numpy()
+        out[f"{cid} kind"] = rows["kind"].fillna("missing").to_numpy()
+    return out.reset_index()
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV bytes with formula-like text cells (and headers) neutralized."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(neutralize_formulas)
+    safe.columns = [neutralize_formulas(str(c)) for c in safe.columns]
+    buf = io.StringIO()
+    safe.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def sites_geojson(sites: gpd.GeoDataFrame, result: pd.DataFrame) -> bytes:
+    """GeoJSON FeatureCollection of the scored sites with ``score``, ``rank`` and ``method``."""
+    scored = sites[sites["site_id"].isin(result.index)].copy()
+    scored["score"] = result.loc[scored["site_id"], "score"].to_numpy()
+    scored["rank"] = result.loc[scored["site_id"], "rank"].to_numpy()
+    scored["method"] = result.attrs.get("method", "")
+    keep = ["site_id", "name", "country", "region", "role", "status", "score", "rank", "method"]
+    doc = json.loads(scored[[*keep, "geometry"]].to_json(drop_id=True))
+    doc["weights"] = {k: float(np.round(v, 12)) for k, v in result.attrs.get("weights", {}).items()}
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")

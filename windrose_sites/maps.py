@@ -1,0 +1,273 @@
+"""Folium maps built in one place, offline by design.
+
+folium loads Leaflet and several plugins from public CDNs; without internet the map is blank.
+Here every map loads only Leaflet 1.9.3, served by the app itself from the ``xstatic-leaflet``
+package (:func:`install_leaflet`), and draws a country-outline basemap from ``data/``.
+OpenStreetMap tiles are an optional layer for users who are online.
+
+Features of one kind go in one ``folium.GeoJson`` layer (sites, ports, routes), so thousands of
+sites stay fast. Every text shown in a tooltip or popup is HTML-escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import branca.colormap
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement, Template
+
+__all__ = [
+    "LEAFLET_CSS_URL",
+    "LEAFLET_JS_URL",
+    "build_map",
+    "colour_scale",
+    "install_leaflet",
+    "ports_layer",
+    "routes_layer",
+    "sites_layer",
+]
+
+#: Where Streamlit's static file serving exposes ``static/leaflet`` (server.enableStaticServing).
+LEAFLET_JS_URL = "/app/static/leaflet/leaflet.js"
+LEAFLET_CSS_URL = "/app/static/leaflet/leaflet.css"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+_PALETTE = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]  # ColorBrewer RdYlGn, 5
+
+
+def install_leaflet(static_dir: Path) -> Path:
+    """Copy Leaflet's JS, CSS and images from the ``xstatic-leaflet`` package into
+    ``static_dir / "leaflet"`` (once), and return that folder.
+    """
+    import xstatic.pkg.leaflet as xleaflet
+
+    dest = Path(static_dir) / "leaflet"
+    if not (dest / "leaflet.js").exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(xleaflet.BASE_DIR, dest, dirs_exist_ok=True)
+    return dest
+
+
+def colour_scale(vmin: float, vmax: float) -> branca.colormap.LinearColormap:
+    """Red (worst) to green (best) colour scale over the current score range."""
+    if not np.isfinite(vmin) or not np.isfinite(vmax) or vmax <= vmin:
+        vmin, vmax = (vmin - 0.5, vmin + 0.5) if np.isfinite(vmin) else (0.0, 1.0)
+    return branca.colormap.LinearColormap(_PALETTE, vmin=vmin, vmax=vmax)
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _fmt(value: object, unit: str = "") -> str:
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if not np.isfinite(value):
+            return "n/a (missing)"
+        text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        return f"{text} {unit}".strip()
+    return f"{value} {unit}".strip()
+
+
+def _table_html(title: str, rows: Iterable[tuple[str, str]]) -> str:
+    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
+    return f"<b>{_esc(title)}</b><table>{body}</table>"
+
+
+class _Legend(MacroElement):
+    """A pure-HTML colour legend as a Leaflet control (branca's legend loads d3 from a CDN)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomleft"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "windrose-legend");
+            div.innerHTML = {{ this.html|tojson }};
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, vmin: float, vmax: float):
+        super().__init__()
+        self._name = "Legend"
+        gradient = ", ".join(_PALETTE)
+        self.html = (
+            '<div style="background:#fff;padding:6px 8px;border:1px solid #999;'
+            'border-radius:4px;font:12px sans-serif">'
+            f"<b>{_esc(title)}</b>"
+            f'<div style="width:160px;height:10px;background:linear-gradient(to right,{gradient})">'
+            '</div><div style="display:flex;justify-content:space-between;width:160px">'
+            f"<span>{vmin:.2f}</span><span>{vmax:.2f}</span></div></div>"
+        )
+
+
+def _base_map(bounds: tuple[float, float, float, float], outlines: gpd.GeoDataFrame) -> folium.Map:
+    m = folium.Map(tiles=None, control_scale=True, zoom_control=True)
+    # Only Leaflet, served by the app: no jQuery, Bootstrap or awesome-markers from CDNs.
+    m.default_js = [("leaflet", LEAFLET_JS_URL)]
+    m.default_css = [("leaflet_css", LEAFLET_CSS_URL)]
+    folium.TileLayer(
+        "OpenStreetMap",
+        name="OpenStreetMap tiles (online only)",
+        overlay=True,
+        show=False,
+        attr=OSM_ATTRIBUTION,
+    ).add_to(m)
+    folium.GeoJson(
+        outlines[["name", "geometry"]].to_json(),
+        name="Country outlines (offline basemap)",
+        style_function=lambda _: {
+            "color": "#777",
+            "weight": 0.7,
+            "fillColor": "#eee",
+            "fillOpacity": 0.6,
+        },
+        interactive=False,
+    ).add_to(m)
+    west, south, east, north = bounds
+    m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+    return m
+
+
+def sites_layer(
+    sites: gpd.GeoDataFrame,
+    result: pd.DataFrame,
+    details: pd.DataFrame,
+    criteria: pd.DataFrame,
+    *,
+    name: str = "Sites (coloured by score)",
+    key_criteria: Iterable[str] = (),
+) -> tuple[folium.GeoJson, branca.colormap.LinearColormap]:
+    """One GeoJson layer of sites (points and polygons) coloured by ``result["score"]``.
+
+    ``result`` is :func:`windrose_sites.scoring.score` output indexed by ``site_id``; sites not
+    in it (filtered out or reference places) are drawn grey. ``details`` holds the criterion
+    values shown in tooltips, indexed by ``site_id``.
+    """
+    scores = result["score"] if "score" in result else pd.Series(dtype=float)
+    cmap = colour_scale(
+        float(np.nanmin(scores)) if len(scores) else np.nan,
+        float(np.nanmax(scores)) if len(scores) else np.nan,
+    )
+    props = []
+    for sid, name_, status in zip(sites["site_id"], sites["name"], sites["status"], strict=True):
+        rows = [("Status", str(status))]
+        colour = "#888888"
+        if sid in scores.index:
+            colour = cmap(float(scores[sid]))
+            rows += [("Score", f"{scores[sid]:.3f}"), ("Rank", str(int(result.at[sid, "rank"])))]
+        else:
+            rows.append(("Score", "not scored (reference or filtered out)"))
+        if sid in details.index:
+            rows += [
+                (criteria.at[c, "label"], _fmt(details.at[sid, c], criteria.at[c, "unit"]))
+                for c in key_criteria
+                if c in details.columns
+            ]
+        tip = _table_html(str(name_), rows)
+        props.append(
+            {
+                "site_id": str(sid),
+                "tooltip": tip,
+                "popup": tip,
+                "style": {"color": "#333", "weight": 1.2, "fillColor": colour, "fillOpacity": 0.85},
+            }
+        )
+    gdf = gpd.GeoDataFrame(props, geometry=sites.geometry.to_numpy(), crs="EPSG:4326")
+    layer = folium.GeoJson(
+        gdf.to_json(drop_id=True),
+        name=name,
+        marker=folium.CircleMarker(radius=8),
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+    )
+    return layer, cmap
+
+
+def ports_layer(ports: pd.DataFrame, *, name: str = "Container ports") -> folium.GeoJson:
+    """One GeoJson layer of container ports (dark squares-ish circles) with TEU tooltips."""
+    props = [
+        {
+            "port_id": str(pid),
+            "tooltip": _table_html(
+                str(row["name"]),
+                [
+                    ("UN/LOCODE", row["locode"]),
+                    ("Throughput", _fmt(row["teu_m"], f"M TEU ({_fmt_year(row['teu_year'])})")),
+                    ("Source", row["teu_source"] or "NOT FOUND"),
+                ],
+            ),
+            "style": {"color": "#08306b", "weight": 2, "fillColor": "#4292c6", "fillOpacity": 1},
+        }
+        for pid, row in ports.iterrows()
+    ]
+    gdf = gpd.GeoDataFrame(
+        props, geometry=gpd.points_from_xy(ports["lon"], ports["lat"]), crs="EPSG:4326"
+    )
+    return folium.GeoJson(
+        gdf.to_json(drop_id=True),
+        name=name,
+        marker=folium.CircleMarker(radius=5),
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+    )
+
+
+def _fmt_year(year: object) -> str:
+    return str(int(year)) if isinstance(year, (int, float)) and np.isfinite(year) else "year n/a"
+
+
+def routes_layer(routes: pd.DataFrame, *, name: str = "Routes") -> folium.GeoJson:
+    """One GeoJson layer of lines. ``routes`` has ``label``, ``colour``, ``dash`` and
+    ``coords`` (a list of ``(lon, lat)``) per row.
+    """
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "tooltip": f"<b>{_esc(r['label'])}</b>",
+                "style": {
+                    "color": r["colour"],
+                    "weight": 3,
+                    "opacity": 0.85,
+                    "dashArray": r["dash"] or None,
+                },
+            },
+            "geometry": {"type": "LineString", "coordinates": [list(c) for c in r["coords"]]},
+        }
+        for _, r in routes.iterrows()
+    ]
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+    )
+
+
+def build_map(
+    bounds: tuple[float, float, float, float],
+    outlines: gpd.GeoDataFrame,
+    layers: Iterable[folium.GeoJson],
+    *,
+    legend: Mapping[str, float] | None = None,
+    legend_title: str = "Score",
+) -> folium.Map:
+    """Assemble an offline map: basemap, the given layers, a legend and a layer control.
+
+    ``bounds`` is ``(west, south, east, north)`` in degrees; ``legend`` has ``vmin``/``vmax``.
+    """
+    m = _base_map(bounds, outlines)
+    for layer in layers:
+        layer.add_to(m)
+    if legend is not None:
+        m.add_child(_Legend(legend_title, legend["vmin"], legend["vmax"]))
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m

@@ -1,0 +1,196 @@
+"""Shareable app state: weights, method, filters and selected sites, to and from URL params.
+
+Parsing never raises on user input: every value that is not understood is dropped with a
+warning that says what was ignored and what is allowed, and the default stays in place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+__all__ = [
+    "MAX_PARAM_CHARS",
+    "MAX_WEIGHT",
+    "METHODS",
+    "AppState",
+    "Filters",
+    "default_state",
+    "group_key",
+    "parse_query_params",
+    "to_query_params",
+]
+
+METHODS = ("wsm", "wpm", "topsis", "promethee")
+#: Slider range of group and criterion weights (relative; shares are shown in %).
+MAX_WEIGHT = 100.0
+#: Longer URL values are ignored, not parsed.
+MAX_PARAM_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters applied before scoring (the site-selection funnel)."""
+
+    min_area_ha: float = 0.0
+    max_port_km: float | None = None
+    countries: tuple[str, ...] = ()  # empty: all countries
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Everything that defines the ranking on screen, and nothing else."""
+
+    group_weights: dict[str, float]
+    criterion_weights: dict[str, float]
+    method: str = "wsm"
+    filters: Filters = field(default_factory=Filters)
+    selected: tuple[str, ...] = ()
+
+
+def group_key(group: str) -> str:
+    """URL and widget key of a group weight: ``"port access"`` -> ``"w_port_access"``."""
+    return "w_" + group.replace(" ", "_")
+
+
+def default_state(groups: Iterable[str], default_weights: Mapping[str, float]) -> AppState:
+    """Equal group weights, and each criterion's ``default_weight`` inside its group."""
+    return AppState(
+        group_weights=dict.fromkeys(groups, 50.0),
+        criterion_weights={c: float(w) for c, w in default_weights.items()},
+    )
+
+
+def _number(raw: str, name: str, lo: float, hi: float, warnings: list[str]) -> float | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        warnings.append(f"Ignored {name}={raw[:40]!r}: not a number.")
+        return None
+    if not math.isfinite(value) or not lo <= value <= hi:
+        warnings.append(f"Ignored {name}={raw[:40]!r}: allowed is a number from {lo:g} to {hi:g}.")
+        return None
+    return value
+
+
+def _single(params: Mapping[str, object], name: str, warnings: list[str]) -> str | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if isinstance(raw, (list, tuple)):
+        if len(raw) != 1:
+            warnings.append(f"Ignored {name}: the key appears {len(raw)} times; give it once.")
+            return None
+        raw = raw[0]
+    raw = str(raw)
+    if len(raw) > MAX_PARAM_CHARS:
+        warnings.append(
+            f"Ignored {name}: value of {len(raw):,} characters (max {MAX_PARAM_CHARS})."
+        )
+        return None
+    return raw
+
+
+def parse_query_params(
+    params: Mapping[str, object],
+    default: AppState,
+    *,
+    site_ids: Iterable[str] = (),
+    countries: Iterable[str] = (),
+) -> tuple[AppState, list[str]]:
+    """Read an :class:`AppState` from URL query parameters on top of ``default``.
+
+    Keys: ``w_<group>`` and ``c_<criterion>`` (weights 0-100), ``method`` (one of
+    :data:`METHODS`), ``min_area_ha``, ``max_port_km``, ``country`` (comma list) and
+    ``sel`` (comma list of site ids). A value may be a string or a list of strings (repeated
+    keys). Returns the state and a list of human-readable warnings; never raises.
+
+    Examples
+    --------
+    >>> s, w = parse_query_params({"w_jobs": "80", "method": "magic"},
+    ...                           default_state(["jobs"], {"unemployment_pct": 1}))
+    >>> s.group_weights["jobs"], s.method, len(w)
+    (80.0, 'wsm', 1)
+    """
+    warnings: list[str] = []
+    known = {group_key(g): g for g in default.group_weights}
+    known_c = {f"c_{c}": c for c in default.criterion_weights}
+    groups, crits = dict(default.group_weights), dict(default.criterion_weights)
+    fixed = {"method", "min_area_ha", "max_port_km", "country", "sel"}
+    for name in params:
+        name = str(name)
+        if name not in known and name not in known_c and name not in fixed:
+            warnings.append(f"Ignored unknown parameter {name[:40]!r}.")
+            continue
+        raw = _single(params, name, warnings)
+        if raw is None or name in fixed:
+            continue
+        value = _number(raw, name, 0.0, MAX_WEIGHT, warnings)
+        if value is not None and name in known:
+            groups[known[name]] = value
+        elif value is not None:
+            crits[known_c[name]] = value
+    state = replace(default, group_weights=groups, criterion_weights=crits)
+    method = _single(params, "method", warnings)
+    if method is not None:
+        if method in METHODS:
+            state = replace(state, method=method)
+        else:
+            warnings.append(f"Ignored method={method[:40]!r}: allowed are {', '.join(METHODS)}.")
+    state = replace(state, filters=_filters(params, default.filters, set(countries), warnings))
+    sel = _single(params, "sel", warnings)
+    if sel is not None:
+        valid = set(site_ids)
+        chosen = [s for s in sel.split(",") if s]
+        unknown = [s for s in chosen if s not in valid]
+        if unknown:
+            warnings.append(f"Ignored unknown site(s) in sel: {', '.join(unknown)[:80]}.")
+        state = replace(state, selected=tuple(dict.fromkeys(s for s in chosen if s in valid)))
+    return state, warnings
+
+
+def _filters(
+    params: Mapping[str, object], default: Filters, countries: set[str], warnings: list[str]
+) -> Filters:
+    out = default
+    raw = _single(params, "min_area_ha", warnings)
+    if raw is not None and (v := _number(raw, "min_area_ha", 0.0, 1e6, warnings)) is not None:
+        out = replace(out, min_area_ha=v)
+    raw = _single(params, "max_port_km", warnings)
+    if raw is not None and (v := _number(raw, "max_port_km", 0.0, 1e5, warnings)) is not None:
+        out = replace(out, max_port_km=v)
+    raw = _single(params, "country", warnings)
+    if raw is not None:
+        chosen = [c for c in raw.split(",") if c]
+        bad = [c for c in chosen if c not in countries]
+        if bad:
+            warnings.append(f"Ignored unknown country code(s): {', '.join(bad)[:80]}.")
+        out = replace(out, countries=tuple(c for c in chosen if c in countries))
+    return out
+
+
+def to_query_params(state: AppState, default: AppState) -> dict[str, str]:
+    """The URL parameters of ``state``: only what differs from ``default``, so URLs stay short.
+
+    Round-trips: ``parse_query_params(to_query_params(s, d), d)[0] == s``.
+    """
+    out: dict[str, str] = {}
+    for g, w in state.group_weights.items():
+        if w != default.group_weights.get(g):
+            out[group_key(g)] = f"{w:g}"
+    for c, w in state.criterion_weights.items():
+        if w != default.criterion_weights.get(c):
+            out[f"c_{c}"] = f"{w:g}"
+    if state.method != default.method:
+        out["method"] = state.method
+    f, d = state.filters, default.filters
+    if f.min_area_ha != d.min_area_ha:
+        out["min_area_ha"] = f"{f.min_area_ha:g}"
+    if f.max_port_km != d.max_port_km and f.max_port_km is not None:
+        out["max_port_km"] = f"{f.max_port_km:g}"
+    if f.countries != d.countries:
+        out["country"] = ",".join(f.countries)
+    if state.selected:
+        out["sel"] = ",".join(state.selected)
+    return out
