@@ -83,6 +83,18 @@ page = st.navigation(
     [
         st.Page(overview, title="Overview", icon=":material/explore:", default=True),
         st.Page(ROOT / "pages" / "map.py", title="Map", icon=":material/map:", url_path="map"),
+        st.Page(
+            ROOT / "pages" / "compare.py",
+            title="Compare",
+            icon=":material/leaderboard:",
+            url_path="compare",
+        ),
+        st.Page(
+            ROOT / "pages" / "data.py",
+            title="Sites & data",
+            icon=":material/table:",
+            url_path="data",
+        ),
     ]
 )
 page.run()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from windrose_sites import catalog, decision
+from windrose_sites import assumptions, catalog, decision
 from windrose_sites import state as wstate
 
 
@@ -165,18 +166,73 @@ class WorkingSet:
     attributes: pd.DataFrame
 
 
+@st.cache_data(show_spinner="Computing criteria of your sites…", max_entries=20)
+def _user_criteria(sites_geojson: str) -> catalog.SiteCriteria:
+    """Criteria of the user's sites, cached by their content (uploads of 10,000 sites)."""
+    return catalog.compute_criteria(gpd.read_file(io.StringIO(sites_geojson)))
+
+
+def user_sites() -> gpd.GeoDataFrame | None:
+    """The user's sites (typed in, clicked, uploaded, located) as one GeoDataFrame."""
+    frames = st.session_state.get("user_sites", [])
+    if not frames:
+        return None
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+
+
 def working_set(cat: Catalog) -> WorkingSet:
+    """Shipped candidates + the user's sites, with the user's edits applied."""
     shipped = cat.sites[cat.sites["role"] == "candidate"]
+    extra = user_sites()
+    sites, computed = shipped, cat.computed
+    if extra is not None:
+        base_cols = [c for c in shipped.columns if c in extra.columns]
+        extra_sc = _user_criteria(extra[base_cols].to_json(drop_id=True))
+        computed = assumptions.merge(computed, extra_sc)
+        supplied = _supplied_values(extra, cat.criteria.index)
+        computed = assumptions.apply_edits(computed, supplied, source="user upload")
+        sites = gpd.GeoDataFrame(
+            pd.concat([shipped, extra[base_cols]], ignore_index=True), crs="EPSG:4326"
+        )
+    computed = assumptions.apply_edits(computed, st.session_state.get("edits", {}))
     return WorkingSet(
-        sites=shipped,
-        table=cat.computed.table,
-        provenance=cat.computed.provenance,
-        attributes=cat.computed.attributes,
+        sites=sites,
+        table=computed.table,
+        provenance=computed.provenance,
+        attributes=computed.attributes,
     )
 
 
+def _supplied_values(extra: gpd.GeoDataFrame, criteria: pd.Index) -> dict[str, dict[str, float]]:
+    """Criterion values given in an upload's own columns override the computed ones."""
+    cols = [c for c in criteria if c in extra.columns]
+    if not cols:
+        return {}
+    values = extra.set_index("site_id")[cols]
+    return {
+        sid: {c: float(v) for c, v in row.items() if pd.notna(v)}
+        for sid, row in values.iterrows()
+        if row.notna().any()
+    }
+
+
 def app_state() -> wstate.AppState:
-    """The state the sidebar (rendered by app.py on every page) read in this run."""
+    """The state the sidebar (rendered by app.py on every page) read in this run.
+
+    When a fresh server's first request is a page URL, Streamlit runs that ``pages/`` file
+    directly (its legacy pages-directory mode: a ``pages/`` folder exists and ``app.py`` has
+    not called ``st.navigation`` yet in this process). Switching that mode off, as
+    ``st.navigation`` itself does, and rerunning sends the run through the router.
+    """
+    if "_app_state" not in st.session_state:
+        if st.session_state.get("_router_retry"):
+            msg = "app.py did not run before this page; open the app from its main URL"
+            raise RuntimeError(msg)
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.session_state["_router_retry"] = True
+        st.rerun()
     return st.session_state["_app_state"]
 
 

@@ -14,7 +14,7 @@ from windrose_sites import catalog, decision, export
 from windrose_sites import state as ws
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/map.py"]
+PAGES = ["pages/map.py", "pages/compare.py", "pages/data.py"]
 
 
 def run_app(**query) -> AppTest:

