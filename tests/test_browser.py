@@ -117,3 +117,87 @@ def test_downloaded_csv_has_one_row_per_site(page, app_server):
     assert set(frame["site_id"]) == set(catalog.criteria_table().index)
     assert {"rank", "score", "method"} <= set(frame.columns)
     no_exception(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [("map", "Map"), ("compare", "Compare sites"), ("data", "Sites & data")],
+)
+def test_every_page_renders(page, app_server, path, title):
+    page.goto(f"{app_server}/{path}")
+    wait_idle(page)
+    no_exception(page)
+    expect(page.locator("h1").first).to_contain_text(title)
+    screenshot(page, path)
+
+
+def test_map_views_draw_sites_polygons_and_routes(page, app_server):
+    page.goto(f"{app_server}/map")
+    wait_idle(page)
+    sites = catalog.load_sites()
+    europe = sites[(sites["role"] == "candidate") & sites["country"].isin(["BE", "FR"])]
+    ports = catalog.load_ports()
+    eu_ports = ports[ports["country"].isin(["BE", "FR", "NL", "DE", "LU"])]
+    # sites (one path each; Romeynsweel's two plots are one multipolygon) + ports + 2 link lines
+    assert feature_count(page) == len(europe) + len(eu_ports) + 2
+    frame = map_frame(page)
+    # the Romeynsweel plots are drawn as a filled polygon path (closed: ends with "z")
+    paths = frame.locator("path.leaflet-interactive")
+    ds = [paths.nth(i).get_attribute("d") or "" for i in range(paths.count())]
+    assert any(d.count("z") >= 2 for d in ds)
+    page.get_by_text("Supply chain", exact=True).click()
+    wait_idle(page)
+    attrs = catalog.site_attributes()
+    n_gateways = attrs["gateway_port_id"].nunique()
+    n_routes = n_gateways + sum(
+        ports.loc[g, "country"] in {"BE", "FR"} for g in attrs["gateway_port_id"].unique()
+    )
+    lines = map_frame(page).locator("path.leaflet-interactive:not([fill-opacity])")
+    lines.first.wait_for(state="attached")
+    assert feature_count(page) >= n_routes
+    screenshot(page, "map-supply-chain")
+
+
+def test_url_with_weights_restores_them(page, app_server):
+    page.goto(
+        f"{app_server}/?w_logistics=0&w_jobs=0&w_cost=0&w_sustainability=0&w_market=0&method=topsis"
+    )
+    wait_idle(page)
+    no_exception(page)
+    sliders = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]')
+    values = {
+        s.inner_text().split("\n")[0]: s.locator('input[type="range"]').input_value()
+        for s in sliders.all()[:6]
+    }
+    assert values["Logistics"] == "0" and values["Port access"] == "50"
+    assert "TOPSIS" in leader(page)
+
+
+def test_hostile_url_warns_and_keeps_working(page, app_server):
+    page.goto(f"{app_server}/?w_jobs=NaN&method=%3Cscript%3E&w_cost=" + "9" * 5000)
+    wait_idle(page)
+    no_exception(page)
+    warnings = page.locator('[data-testid="stAlertContentWarning"]')
+    assert warnings.count() >= 3
+    assert "Leader" in leader(page)
+
+
+def test_uploading_a_csv_adds_sites_to_the_map(page, app_server, tmp_path):
+    csv = tmp_path / "sites.csv"
+    csv.write_text(
+        "name,lat,lon\nMesa test site,33.40,-111.80\nFresno test site,36.74,-119.78\nBroken,abc,1\n"
+    )
+    page.goto(app_server)
+    wait_idle(page)
+    before = feature_count(page)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Sites & data").click()
+    wait_idle(page)
+    page.get_by_role("tab", name="Upload").click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
+    wait_idle(page)
+    expect(page.get_by_text("Added 2 site(s)")).to_be_visible()
+    expect(page.locator('[data-testid="stAlertContentWarning"]').first).to_be_visible()
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Overview").click()
+    wait_idle(page)
+    assert feature_count(page) == before + 2
+    no_exception(page)
