@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from pages import common
-from windrose_sites import export, maps
+from windrose_sites import maps
 
 ROOT = Path(__file__).parent
 st.set_page_config(page_title="Windrose site selection", page_icon="🧭", layout="wide")
@@ -64,12 +64,9 @@ def overview() -> None:
             },
             key="overview_ranking",
         )
-        frame = export.comparison_frame(
-            result, work.table, cat.criteria, work.provenance, attrs["name"]
-        )
         st.download_button(
             "Download comparison CSV",
-            export.to_csv(frame),
+            common.comparison_csv(result, work, cat),
             "windrose-comparison.csv",
             "text/csv",
             on_click="ignore",

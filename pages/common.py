@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from windrose_sites import assumptions, catalog, decision
+from windrose_sites import assumptions, catalog, decision, export
 from windrose_sites import state as wstate
 
 
@@ -49,34 +48,47 @@ def default_state(cat: Catalog) -> wstate.AppState:
     return wstate.default_state(groups(cat), cat.criteria["default_weight"].to_dict())
 
 
-def _init_from_url(cat: Catalog) -> None:
-    """Once per session: seed the widgets from the URL, and keep the warnings to show."""
-    if "url_loaded" in st.session_state:
-        return
-    st.session_state["url_loaded"] = True
-    default = default_state(cat)
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    s, warnings = wstate.parse_query_params(
-        params,
-        default,
-        site_ids=cat.computed.table.index,
-        countries=sorted(cat.computed.attributes["country"].unique()),
+def _widget_values(s: wstate.AppState) -> dict[str, object]:
+    """The sidebar widgets' values (by key) that represent a state."""
+    values: dict[str, object] = {wstate.group_key(g): w for g, w in s.group_weights.items()}
+    values.update({f"c_{c}": w for c, w in s.criterion_weights.items()})
+    values.update(
+        {
+            "method": s.method,
+            "f_min_area": s.filters.min_area_ha,
+            "f_max_port": s.filters.max_port_km or 0.0,
+            "f_countries": list(s.filters.countries),
+        }
     )
-    st.session_state["url_warnings"] = warnings
-    for g, w in s.group_weights.items():
-        st.session_state[wstate.group_key(g)] = w
-    for c, w in s.criterion_weights.items():
-        st.session_state[f"c_{c}"] = w
-    st.session_state["method"] = s.method
-    st.session_state["f_min_area"] = s.filters.min_area_ha
-    st.session_state["f_max_port"] = s.filters.max_port_km or 0.0
-    st.session_state["f_countries"] = list(s.filters.countries)
-    st.session_state["selected"] = list(s.selected)
+    return values
+
+
+def _restore_widgets(cat: Catalog) -> None:
+    """Seed the sidebar widgets: from the URL once per session, then from a saved copy.
+
+    Streamlit drops a widget's value after a run that did not draw it (a page run without the
+    router, say); the saved copy puts it back, so weights are never silently reset.
+    """
+    if "_saved_widgets" not in st.session_state:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        s, warnings = wstate.parse_query_params(
+            params,
+            default_state(cat),
+            site_ids=cat.computed.table.index,
+            countries=sorted(cat.computed.attributes["country"].unique()),
+        )
+        st.session_state["url_warnings"] = warnings
+        st.session_state["selected"] = list(s.selected)
+        st.session_state["_saved_widgets"] = _widget_values(s)
+    # Re-assigning through the Session State API (Streamlit's documented pattern) also keeps
+    # the value when a widget is re-created with a new identity, e.g. on another page.
+    for key, value in st.session_state["_saved_widgets"].items():
+        st.session_state[key] = st.session_state.get(key, value)
 
 
 def sidebar(cat: Catalog) -> wstate.AppState:
     """Weights, method and filters in the sidebar, shared by every page; returns the state."""
-    _init_from_url(cat)
+    _restore_widgets(cat)
     default = default_state(cat)
     crit = cat.criteria
     with st.sidebar:
@@ -136,6 +148,7 @@ def sidebar(cat: Catalog) -> wstate.AppState:
         selected=tuple(st.session_state.get("selected", [])),
     )
     st.query_params.from_dict(wstate.to_query_params(state, default))
+    st.session_state["_saved_widgets"] = _widget_values(state)
     st.session_state["_app_state"] = state
     return state
 
@@ -166,10 +179,15 @@ class WorkingSet:
     attributes: pd.DataFrame
 
 
-@st.cache_data(show_spinner="Computing criteria of your sites…", max_entries=20)
-def _user_criteria(sites_geojson: str) -> catalog.SiteCriteria:
-    """Criteria of the user's sites, cached by their content (uploads of 10,000 sites)."""
-    return catalog.compute_criteria(gpd.read_file(io.StringIO(sites_geojson)))
+def _user_criteria(extra: gpd.GeoDataFrame) -> catalog.SiteCriteria:
+    """Criteria of the user's sites, computed once per change of the session's site list."""
+    key = tuple(extra["site_id"])
+    memo = st.session_state.get("_user_criteria")
+    if memo is None or memo[0] != key:
+        with st.spinner("Computing criteria of your sites…"):
+            memo = (key, catalog.compute_criteria(extra))
+        st.session_state["_user_criteria"] = memo
+    return memo[1]
 
 
 def user_sites() -> gpd.GeoDataFrame | None:
@@ -187,7 +205,7 @@ def working_set(cat: Catalog) -> WorkingSet:
     sites, computed = shipped, cat.computed
     if extra is not None:
         base_cols = [c for c in shipped.columns if c in extra.columns]
-        extra_sc = _user_criteria(extra[base_cols].to_json(drop_id=True))
+        extra_sc = _user_criteria(extra[base_cols])
         computed = assumptions.merge(computed, extra_sc)
         supplied = _supplied_values(extra, cat.criteria.index)
         computed = assumptions.apply_edits(computed, supplied, source="user upload")
@@ -216,23 +234,41 @@ def _supplied_values(extra: gpd.GeoDataFrame, criteria: pd.Index) -> dict[str, d
     }
 
 
+def comparison_csv(result: pd.DataFrame, work: WorkingSet, cat: Catalog):
+    """The comparison CSV of exactly this ranking, built only when the user clicks download.
+
+    The callable closes over this run's result, so the file always matches the screen.
+    """
+    return lambda: export.to_csv(
+        export.comparison_frame(
+            result, work.table, cat.criteria, work.provenance, work.attributes["name"]
+        )
+    )
+
+
+def _router_ran_this_run() -> bool:
+    """Whether app.py's sidebar ran in this script run (its 'method' widget was registered)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    keys = getattr(getattr(ctx, "shared", None), "widget_user_keys_this_run", None)
+    return keys is None or "method" in keys
+
+
 def app_state() -> wstate.AppState:
     """The state the sidebar (rendered by app.py on every page) read in this run.
 
     When a fresh server's first request is a page URL, Streamlit runs that ``pages/`` file
     directly (its legacy pages-directory mode: a ``pages/`` folder exists and ``app.py`` has
-    not called ``st.navigation`` yet in this process). Switching that mode off, as
-    ``st.navigation`` itself does, and rerunning sends the run through the router.
+    not called ``st.navigation`` yet in this process; ``streamlit.testing`` does the same on
+    every run). Then the page draws the sidebar itself, and the mode is switched off, as
+    ``st.navigation`` does, so the next run goes through the router.
     """
-    if "_app_state" not in st.session_state:
-        if st.session_state.get("_router_retry"):
-            msg = "app.py did not run before this page; open the app from its main URL"
-            raise RuntimeError(msg)
+    if not _router_ran_this_run():
         from streamlit.runtime.pages_manager import PagesManager
 
         PagesManager.uses_pages_directory = False
-        st.session_state["_router_retry"] = True
-        st.rerun()
+        return sidebar(load_catalog())
     return st.session_state["_app_state"]
 
 

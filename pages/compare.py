@@ -123,24 +123,26 @@ else:
 # --- side by side -------------------------------------------------------------------------
 st.subheader("Side by side")
 order = list(result.sort_values("rank").index)
-chosen = [s for s in st.session_state.get("selected", []) if s in order]
-default_a = chosen[0] if chosen else order[0]
-default_b = chosen[1] if len(chosen) > 1 else next(s for s in order if s != default_a)
-c1, c2 = st.columns(2)
-a = c1.selectbox("Site A", order, index=order.index(default_a), format_func=names.get, key="cmp_a")
-b = c2.selectbox("Site B", order, index=order.index(default_b), format_func=names.get, key="cmp_b")
-st.dataframe(
-    comparison.side_by_side(result, work.table, work.provenance, crit, a, b, names),
-    hide_index=True,
-    key="side_by_side",
-)
+if len(order) < 2:
+    st.info("Side by side needs two ranked sites; relax the filters to compare.")
+else:
+    chosen = [s for s in st.session_state.get("selected", []) if s in order]
+    default_a = chosen[0] if chosen else order[0]
+    default_b = chosen[1] if len(chosen) > 1 else next(s for s in order if s != default_a)
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("Site A", order, order.index(default_a), format_func=names.get, key="cmp_a")
+    b = c2.selectbox("Site B", order, order.index(default_b), format_func=names.get, key="cmp_b")
+    st.dataframe(
+        comparison.side_by_side(result, work.table, work.provenance, crit, a, b, names),
+        hide_index=True,
+        key="side_by_side",
+    )
 
 # --- downloads ----------------------------------------------------------------------------
-frame = export.comparison_frame(result, work.table, crit, work.provenance, names)
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download comparison CSV",
-    export.to_csv(frame),
+    common.comparison_csv(result, work, cat),
     "windrose-comparison.csv",
     "text/csv",
     on_click="ignore",
@@ -148,7 +150,7 @@ d1.download_button(
 )
 d2.download_button(
     "Download sites GeoJSON",
-    export.sites_geojson(work.sites, result),
+    lambda: export.sites_geojson(work.sites, result),
     "windrose-sites.geojson",
     "application/geo+json",
     on_click="ignore",

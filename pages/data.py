@@ -68,10 +68,11 @@ tab_form, tab_map, tab_upload = st.tabs(["By coordinates", "By clicking the map"
 
 def _add(result: uploads.UploadResult, what: str) -> None:
     """Keep the good rows, report every problem; the sites already loaded stay as they were."""
-    for p in result.problems:
-        where = f"row {p.row}" if p.row is not None else "file"
-        col = f", column {p.column}" if p.column else ""
-        st.warning(f"{what}, {where}{col}: {p.message}", icon="⚠️")
+    for p in result.problems[:50]:
+        show = st.error if p.level == "error" else st.warning
+        show(f"{what}: {p}", icon="⚠️")
+    if len(result.problems) > 50:
+        st.warning(f"{what}: {len(result.problems) - 50:,} more problems not shown.")
     if result.ok:
         st.session_state.setdefault("user_sites", []).append(result.sites)
         st.success(f"Added {len(result.sites):,} site(s) from {what}.")
@@ -103,7 +104,7 @@ with tab_map:
     )
     clicked = (event or {}).get("last_clicked")
     if clicked:
-        st.write(f"Clicked at {clicked['lat']:.5f} °N, {clicked['lng']:.5f} °E")
+        st.write(f"Clicked at {clicked['lat']:.5f} °N, {(clicked['lng'] + 180) % 360 - 180:.5f} °E")
         pin_name = st.text_input("Name of the clicked site", key="add_map_name")
         if st.button("Add the clicked site", key="add_map_button"):
             row = pd.DataFrame(

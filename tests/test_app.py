@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from streamlit.testing.v1 import AppTest
 
-from windrose_sites import catalog, decision, export
-from windrose_sites import state as ws
+from windrose_sites import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/map.py", "pages/compare.py", "pages/data.py"]
@@ -26,6 +22,11 @@ def run_app(**query) -> AppTest:
 def ranking_names(at: AppTest) -> list[str]:
     df = next(d.value for d in at.dataframe if {"rank", "name"} <= set(d.value.columns))
     return df.sort_values("rank")["name"].tolist()
+
+
+def ranking_names_compare(at: AppTest) -> list[str]:
+    df = next(d.value for d in at.dataframe if {"rank", "name", "site_id"} <= set(d.value.columns))
+    return df["name"].tolist()
 
 
 def test_overview_runs_and_shows_a_ranking():
@@ -56,34 +57,96 @@ def test_moving_a_slider_changes_the_ranking():
     assert after != before
 
 
-def download_digest(at: AppTest, key: str) -> str:
-    """The media-file id of a download button: a hash of the exact bytes served."""
-    return next(e for e in at.get("download_button") if e.key == key).proto.url.rsplit("/", 1)[1]
-
-
-def expected_csv(query: dict[str, str]) -> bytes:
-    crit = catalog.load_criteria()
-    default = ws.default_state(list(dict.fromkeys(crit["group"])), crit["default_weight"])
-    state = ws.parse_query_params(query, default)[0]
-    attrs, table = catalog.site_attributes(), catalog.criteria_table()
-    ranking = decision.evaluate(table, attrs, crit, state)
-    frame = export.comparison_frame(
-        ranking.result, table, crit, catalog.provenance(), attrs["name"]
-    )
-    return export.to_csv(frame)
-
-
-@pytest.mark.parametrize(
-    "query",
-    [{}, {"w_jobs": "100", "method": "topsis"}, {"w_logistics": "0", "method": "promethee"}],
-)
-def test_csv_bytes_equal_scoring_on_the_same_inputs(query):
-    at = run_app(**query)
+def test_query_params_restore_state():
+    at = run_app(w_jobs="80", method="promethee", max_port_km="300", country="US", sel="onnaing")
     assert not at.exception
-    data = expected_csv(query)
-    assert (
-        download_digest(at, "dl_overview_csv")
-        == _calculate_file_id(data, "text/csv", "windrose-comparison.csv") + ".csv"
+    assert at.slider(key="w_jobs").value == 80
+    assert at.selectbox(key="method").value == "promethee"
+    assert at.number_input(key="f_max_port").value == 300
+    assert at.multiselect(key="f_countries").value == ["US"]
+    assert not at.warning  # nothing hostile in this URL
+    assert all(n != "" for n in ranking_names(at))
+
+
+def test_hostile_query_params_warn_and_keep_defaults():
+    at = run_app(w_jobs="-1", method="magic", w_unknown="3")
+    assert not at.exception
+    assert len(at.warning) >= 3
+    assert at.slider(key="w_jobs").value == 50
+    assert at.selectbox(key="method").value == "wsm"
+
+
+def test_logistics_at_100_percent_puts_the_logistics_leader_first():
+    at = run_app()
+    for key in ("w_jobs", "w_port_access", "w_cost", "w_sustainability", "w_market"):
+        at.slider(key=key).set_value(0)
+    at.slider(key="w_logistics").set_value(100).run()
+    assert not at.exception
+    crit, table = catalog.load_criteria(), catalog.criteria_table()
+    logistics = crit.index[crit["group"] == "logistics"]
+    norm = (table[logistics].max() - table[logistics]) / (
+        table[logistics].max() - table[logistics].min()
     )
-    frame = pd.read_csv(io.BytesIO(data))
-    assert frame["name"].tolist() == ranking_names(at)
+    within = crit.loc[logistics, "default_weight"] / crit.loc[logistics, "default_weight"].sum()
+    best = (norm * within).sum(axis=1).idxmax()
+    assert ranking_names(at)[0] == catalog.site_attributes().at[best, "name"]
+
+
+def test_compare_page_widgets_all_drive():
+    at = run_app()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    for method in ("wpm", "topsis", "promethee", "wsm"):
+        at.selectbox(key="method").set_value(method).run()
+        assert not at.exception, method
+    at.select_slider(key="ahp_logistics_jobs").set_value("9").run()
+    at.select_slider(key="ahp_jobs_cost").set_value("9").run()
+    at.select_slider(key="ahp_logistics_cost").set_value("1/9").run()  # inconsistent on purpose
+    assert any("CR" in e.value and "inconsistent" in e.value for e in at.error)
+    at.button(key="ahp_apply").click().run()
+    assert not at.exception
+    assert at.slider(key="w_logistics").value > at.slider(key="w_market").value
+    at.selectbox(key="cmp_a").set_value("tucson_az").run()
+    at.selectbox(key="cmp_b").set_value("onnaing").run()
+    assert not at.exception
+    at.number_input(key="f_min_area").set_value(5.0).run()
+    assert not at.exception
+    assert ranking_names(at) == [
+        catalog.site_attributes().at["antwerp_romeynsweel", "name"]
+    ]  # the only site with a known plot area >= 5 ha
+    at.multiselect(key="f_countries").set_value(["US"]).run()
+    assert any("filtered out" in e.value.lower() for e in at.error)
+
+
+def test_criterion_weight_slider_changes_effective_weights():
+    at = run_app()
+    at.switch_page("pages/compare.py").run()
+    at.slider(key="c_gateway_teu_m").set_value(0).run()
+    weights = next(d.value for d in at.dataframe if {"id", "weight %"} <= set(d.value.columns))
+    assert weights.set_index("id").at["gateway_teu_m", "weight %"] == 0
+    assert weights["weight %"].sum() == pytest.approx(100, abs=0.2)
+
+
+def test_map_page_views_and_data_page_edit():
+    at = run_app()
+    at.switch_page("pages/map.py").run()
+    for view in ("United States", "Supply chain", "Europe"):
+        at.radio(key="map_view").set_value(view).run()
+        assert not at.exception, view
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    at.text_input(key="add_name").input("Test Mesa")
+    at.number_input(key="add_lat").set_value(33.4)
+    at.number_input(key="add_lon").set_value(-111.8)
+    next(b for b in at.button if b.label == "Add site").click().run()
+    assert not at.exception
+    assert any("Added 1 site" in m.value for m in at.success)
+    added = at.session_state["user_sites"][0]
+    assert added["name"].tolist() == ["Test Mesa"]
+    assert added["indicator_areas"].iloc[0] == "US-AZ;US"
+    at.switch_page("pages/compare.py").run()
+    assert "Test Mesa" in ranking_names_compare(at)
+    at.switch_page("pages/data.py").run()
+    at.button(key="reset_data").click().run()
+    assert not at.exception
+    assert "user_sites" not in at.session_state

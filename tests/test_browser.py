@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from windrose_sites import catalog, decision
+from windrose_sites import catalog, decision, export
 from windrose_sites import state as ws
 
 pytestmark = pytest.mark.browser
@@ -196,8 +196,34 @@ def test_uploading_a_csv_adds_sites_to_the_map(page, app_server, tmp_path):
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
     wait_idle(page)
     expect(page.get_by_text("Added 2 site(s)")).to_be_visible()
-    expect(page.locator('[data-testid="stAlertContentWarning"]').first).to_be_visible()
+    expect(page.locator('[data-testid="stAlertContentError"]').first).to_contain_text("row 3")
     page.locator('[data-testid="stSidebarNavLink"]', has_text="Overview").click()
     wait_idle(page)
     assert feature_count(page) == before + 2
     no_exception(page)
+
+
+def expected_csv(query: dict[str, str]) -> bytes:
+    """The comparison CSV the core computes for the state a URL describes."""
+    crit = catalog.load_criteria()
+    default = ws.default_state(list(dict.fromkeys(crit["group"])), crit["default_weight"])
+    state = ws.parse_query_params(query, default)[0]
+    attrs, table = catalog.site_attributes(), catalog.criteria_table()
+    ranking = decision.evaluate(table, attrs, crit, state)
+    frame = export.comparison_frame(ranking.result, table, crit, catalog.provenance(),
+                                    attrs["name"])  # fmt: skip
+    return export.to_csv(frame)
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("", {}), ("compare", {"w_jobs": "100", "method": "topsis"}),
+     ("compare", {"w_logistics": "0", "method": "promethee", "c_gateway_teu_m": "100"})],
+)  # fmt: skip
+def test_downloaded_csv_bytes_equal_the_core_scoring(page, app_server, path, query):
+    url = f"{app_server}/{path}?" + "&".join(f"{k}={v}" for k, v in query.items())
+    page.goto(url)
+    wait_idle(page)
+    with page.expect_download() as info:
+        page.locator('[data-testid="stDownloadButton"] button').first.click()
+    assert Path(info.value.path()).read_bytes() == expected_csv(query)

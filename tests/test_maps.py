@@ -17,9 +17,10 @@ def test_site_text_is_escaped_in_tooltips_and_map_has_no_cdn():
         (4, 51, 5, 52), catalog.load_outlines(), [layer], legend={"vmin": 0, "vmax": 1}
     )
     html = m.get_root().render()
+    # the name travels as JSON data (tojson escapes < as \u003c) and is shown with textContent
     assert "<img src=x" not in html
-    # the GeoJSON is embedded with tojson, which writes & as \u0026
-    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
+    assert "textContent = p.name" in html
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "code.jquery" not in html
     assert maps.LEAFLET_JS_URL in html
 

@@ -12,6 +12,7 @@ sites stay fast. Every text shown in a tooltip or popup is HTML-escaped here.
 from __future__ import annotations
 
 import html
+import json
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,6 +22,8 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.geometry
 from branca.element import MacroElement, Template
 
 __all__ = [
@@ -110,6 +113,20 @@ class _Legend(MacroElement):
         )
 
 
+_OUTLINES: dict[int, dict[str, object]] = {}
+
+
+def _outline_data(outlines: gpd.GeoDataFrame) -> dict[str, object]:
+    """The basemap's GeoJSON with its style, built once per outlines object."""
+    key = id(outlines)
+    if key not in _OUTLINES:
+        style = {"color": "#777", "weight": 0.7, "fillColor": "#eee", "fillOpacity": 0.6}
+        props = [{"name": n, "style": style} for n in outlines["name"]]
+        _OUTLINES.clear()  # one basemap at a time: no unbounded growth
+        _OUTLINES[key] = _features(outlines.geometry.to_numpy(), props)
+    return _OUTLINES[key]
+
+
 def _base_map(bounds: tuple[float, float, float, float], outlines: gpd.GeoDataFrame) -> folium.Map:
     m = folium.Map(tiles=None, control_scale=True, zoom_control=True)
     # Only Leaflet, served by the app: no jQuery, Bootstrap or awesome-markers from CDNs.
@@ -123,19 +140,74 @@ def _base_map(bounds: tuple[float, float, float, float], outlines: gpd.GeoDataFr
         attr=OSM_ATTRIBUTION,
     ).add_to(m)
     folium.GeoJson(
-        outlines[["name", "geometry"]].to_json(),
+        _outline_data(outlines),
         name="Country outlines (offline basemap)",
-        style_function=lambda _: {
-            "color": "#777",
-            "weight": 0.7,
-            "fillColor": "#eee",
-            "fillOpacity": 0.6,
-        },
         interactive=False,
     ).add_to(m)
     west, south, east, north = bounds
     m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
     return m
+
+
+#: Builds a site's tooltip and popup in the browser with textContent: names, statuses and
+#: sources are shown as text, never parsed as HTML, whatever a user uploaded. Row labels are
+#: sent once per layer (``__LABELS__``), values once per feature (``p.v``), to keep 10,000
+#: sites small.
+_CARD_JS = """
+    function (feature, layer) {
+        var labels = __LABELS__;
+        function card() {
+            var p = feature.properties, div = document.createElement("div");
+            var title = document.createElement("b");
+            title.textContent = p.name;
+            div.appendChild(title);
+            var table = document.createElement("table");
+            p.v.forEach(function (value, i) {
+                var tr = table.insertRow(), th = document.createElement("th");
+                th.textContent = labels[i];
+                tr.appendChild(th);
+                tr.insertCell().textContent = value;
+            });
+            div.appendChild(table);
+            return div;
+        }
+        layer.bindTooltip(card, {sticky: true});
+        layer.bindPopup(card);
+    }
+"""
+
+
+def _js_literal(value: object) -> str:
+    """JSON for inlining in a <script>: '<' is escaped so no text can close the script."""
+    return json.dumps(value).replace("<", "\\u003c")
+
+
+def _hex_colours(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    """Colours of the red-to-green scale for many values at once (NaN: grey)."""
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in _PALETTE], dtype=float)
+    stops = np.linspace(vmin, vmax, len(_PALETTE))
+    finite = np.isfinite(values)
+    v = np.where(finite, values, vmin)
+    channels = np.column_stack([np.interp(v, stops, rgb[:, k]) for k in range(3)]).round()
+    out = np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in channels.astype(int)], dtype=object)
+    out[~finite] = "#888888"
+    return out
+
+
+def _features(geometries: np.ndarray, properties: list[dict[str, object]]) -> dict[str, object]:
+    """A FeatureCollection dict, with points written directly (fast for 10,000 sites)."""
+    is_point = shapely.get_type_id(geometries) == 0
+    xy = np.full((len(geometries), 2), np.nan)
+    xy[is_point] = shapely.get_coordinates(geometries[is_point])
+    features = []
+    for i, props in enumerate(properties):
+        geom = (
+            {"type": "Point", "coordinates": [round(xy[i, 0], 6), round(xy[i, 1], 6)]}
+            if is_point[i]
+            else shapely.geometry.mapping(geometries[i])
+        )
+        features.append({"type": "Feature", "properties": props, "geometry": geom})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def sites_layer(
@@ -151,45 +223,41 @@ def sites_layer(
 
     ``result`` is :func:`windrose_sites.scoring.score` output indexed by ``site_id``; sites not
     in it (filtered out or reference places) are drawn grey. ``details`` holds the criterion
-    values shown in tooltips, indexed by ``site_id``.
+    values shown in tooltips, indexed by ``site_id``. Tooltips are built as text in the
+    browser (see ``_CARD_JS``), so any name is safe to show.
     """
-    scores = result["score"] if "score" in result else pd.Series(dtype=float)
-    cmap = colour_scale(
-        float(np.nanmin(scores)) if len(scores) else np.nan,
-        float(np.nanmax(scores)) if len(scores) else np.nan,
-    )
+    ids = sites["site_id"].astype(str).to_numpy()
+    scores = result["score"].reindex(ids).to_numpy(dtype=float)
+    ranks = result["rank"].reindex(ids).to_numpy(dtype=float)
+    finite = scores[np.isfinite(scores)]
+    cmap = colour_scale(float(finite.min()) if finite.size else np.nan,
+                        float(finite.max()) if finite.size else np.nan)  # fmt: skip
+    colours = _hex_colours(scores, cmap.vmin, cmap.vmax)
+    keys = [c for c in key_criteria if c in details.columns]
+    values = details.reindex(ids)[keys].to_numpy(dtype=float) if keys else np.empty((len(ids), 0))
+    units = [criteria.at[c, "unit"] for c in keys]
+    labels = ["Status", "Score", "Rank", *(f"{criteria.at[c, 'label']}" for c in keys)]
     props = []
-    for sid, name_, status in zip(sites["site_id"], sites["name"], sites["status"], strict=True):
-        rows = [("Status", str(status))]
-        colour = "#888888"
-        if sid in scores.index:
-            colour = cmap(float(scores[sid]))
-            rows += [("Score", f"{scores[sid]:.3f}"), ("Rank", str(int(result.at[sid, "rank"])))]
-        else:
-            rows.append(("Score", "not scored (reference or filtered out)"))
-        if sid in details.index:
-            rows += [
-                (criteria.at[c, "label"], _fmt(details.at[sid, c], criteria.at[c, "unit"]))
-                for c in key_criteria
-                if c in details.columns
-            ]
-        tip = _table_html(str(name_), rows)
-        props.append(
-            {
-                "site_id": str(sid),
-                "tooltip": tip,
-                "popup": tip,
-                "style": {"color": "#333", "weight": 1.2, "fillColor": colour, "fillOpacity": 0.85},
-            }
-        )
-    gdf = gpd.GeoDataFrame(props, geometry=sites.geometry.to_numpy(), crs="EPSG:4326")
+    for i, (sid, name_, status) in enumerate(
+        zip(ids, sites["name"].astype(str), sites["status"].astype(str), strict=True)
+    ):
+        scored = np.isfinite(scores[i])
+        v = [
+            status,
+            f"{scores[i]:.3f}" if scored else "not scored (reference or filtered out)",
+            str(int(ranks[i])) if scored else "-",
+            *(_fmt(values[i, k], unit) for k, unit in enumerate(units)),
+        ]
+        props.append({"site_id": sid, "name": name_, "v": v, "style": {"fillColor": colours[i]}})
     layer = folium.GeoJson(
-        gdf.to_json(drop_id=True),
+        _features(sites.geometry.to_numpy(), props),
         name=name,
-        marker=folium.CircleMarker(radius=8),
-        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        marker=folium.CircleMarker(radius=8, color="#333", weight=1.2, fill_opacity=0.85),
+        on_each_feature=folium.JsCode(_CARD_JS.replace("__LABELS__", _js_literal(labels))),
     )
+    # polygons (the Romeynsweel plots) get the same outline and opacity as the circles
+    for f in layer.data["features"]:
+        f["properties"]["style"].update({"color": "#333", "weight": 1.2, "fillOpacity": 0.85})
     return layer, cmap
 
 

