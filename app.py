@@ -87,6 +87,12 @@ page = st.navigation(
             url_path="compare",
         ),
         st.Page(
+            ROOT / "pages" / "scenarios.py",
+            title="Scenarios",
+            icon=":material/bookmarks:",
+            url_path="scenarios",
+        ),
+        st.Page(
             ROOT / "pages" / "data.py",
             title="Sites & data",
             icon=":material/table:",

@@ -287,3 +287,12 @@ def current_ranking(
     except ValueError as exc:
         st.error(f"No ranking: {exc}")
         return None
+
+
+def apply_state(s: wstate.AppState) -> None:
+    """Put a state into the sidebar widgets (call from a callback, before they are drawn)."""
+    values = _widget_values(s)
+    st.session_state["_saved_widgets"] = values
+    for key, value in values.items():
+        st.session_state[key] = value
+    st.session_state["selected"] = list(s.selected)

@@ -23,6 +23,7 @@ def wait_idle(page, timeout_s: float = 60) -> None:
     """Wait until the app has finished its run: no status widget, skeleton or stale element,
     twice in a row 250 ms apart (a rerun starts a moment after the event that caused it)."""
     page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_selector("h1", timeout=timeout_s * 1000)  # every page has a title
     calm = 0
     for _ in range(int(timeout_s / 0.25)):
         calm = calm + 1 if page.locator(BUSY).count() == 0 else 0
@@ -227,3 +228,55 @@ def test_downloaded_csv_bytes_equal_the_core_scoring(page, app_server, path, que
     with page.expect_download() as info:
         page.locator('[data-testid="stDownloadButton"] button').first.click()
     assert Path(info.value.path()).read_bytes() == expected_csv(query)
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://example.invalid","click")'
+
+
+def upload_sites(page, app_server, csv_path) -> None:
+    page.goto(app_server)
+    wait_idle(page)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Sites & data").click()
+    wait_idle(page)
+    page.get_by_role("tab", name="Upload").click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv_path))
+    wait_idle(page)
+
+
+def test_html_in_a_site_name_shows_as_text_and_never_runs(page, app_server, tmp_path):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    csv = tmp_path / "hostile.csv"
+    csv.write_text(f'name,lat,lon\n"{HOSTILE}",33.45,-112.07\n')
+    upload_sites(page, app_server, csv)
+    expect(page.get_by_text("Added 1 site(s)")).to_be_visible()
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Overview").click()
+    wait_idle(page)
+    frame = map_frame(page)
+    features = frame.locator(".leaflet-interactive")
+    features.first.wait_for(state="attached")
+    for i in range(features.count()):
+        features.nth(i).dispatch_event("mouseover")
+    tooltips = frame.locator(".leaflet-tooltip")
+    texts = [tooltips.nth(i).inner_text() for i in range(tooltips.count())]
+    assert any(HOSTILE in t for t in texts), texts
+    assert frame.locator(".leaflet-tooltip img").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    no_exception(page)
+
+
+def test_formula_like_site_name_is_neutralized_in_the_downloaded_csv(page, app_server, tmp_path):
+    csv = tmp_path / "formula.csv"
+    csv.write_text('name,lat,lon\n"' + FORMULA.replace('"', '""') + '",33.45,-112.07\n')
+    upload_sites(page, app_server, csv)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Compare").click()
+    wait_idle(page)
+    with page.expect_download() as info:
+        page.locator('[data-testid="stDownloadButton"] button').first.click()
+    data = Path(info.value.path()).read_bytes()
+    frame = pd.read_csv(io.BytesIO(data))
+    assert "'" + FORMULA in set(frame["name"])
+    assert not any(str(v).startswith("=") for v in frame["name"])
+    assert pd.api.types.is_numeric_dtype(frame["score"])

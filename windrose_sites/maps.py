@@ -113,6 +113,20 @@ class _Legend(MacroElement):
         )
 
 
+class _GeoJson(folium.GeoJson):
+    """A GeoJson layer whose bounds are computed once with shapely, not by folium's per-point
+    Python loop (0.1 s per render for the country outlines).
+    """
+
+    def __init__(self, data: dict[str, object], geometries: np.ndarray, **kwargs: object):
+        super().__init__(data, **kwargs)
+        west, south, east, north = shapely.total_bounds(geometries)
+        self._bounds = [[float(south), float(west)], [float(north), float(east)]]
+
+    def _get_self_bounds(self) -> list[list[float]]:
+        return self._bounds
+
+
 _OUTLINES: dict[int, dict[str, object]] = {}
 
 
@@ -139,8 +153,9 @@ def _base_map(bounds: tuple[float, float, float, float], outlines: gpd.GeoDataFr
         show=False,
         attr=OSM_ATTRIBUTION,
     ).add_to(m)
-    folium.GeoJson(
+    _GeoJson(
         _outline_data(outlines),
+        outlines.geometry.to_numpy(),
         name="Country outlines (offline basemap)",
         interactive=False,
     ).add_to(m)
@@ -249,8 +264,9 @@ def sites_layer(
             *(_fmt(values[i, k], unit) for k, unit in enumerate(units)),
         ]
         props.append({"site_id": sid, "name": name_, "v": v, "style": {"fillColor": colours[i]}})
-    layer = folium.GeoJson(
+    layer = _GeoJson(
         _features(sites.geometry.to_numpy(), props),
+        sites.geometry.to_numpy(),
         name=name,
         marker=folium.CircleMarker(radius=8, color="#333", weight=1.2, fill_opacity=0.85),
         on_each_feature=folium.JsCode(_CARD_JS.replace("__LABELS__", _js_literal(labels))),
