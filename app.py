@@ -17,14 +17,17 @@ maps.install_leaflet(ROOT / "static")  # served at /app/static/leaflet: the map 
 
 def overview() -> None:
     st.title("Where should Windrose assemble its electric trucks?")
+    fact = cat.facts.set_index(["site_id", "fact"])["value"]
     st.markdown(
         "Windrose Technology's battery-electric trucks are built under contract in Suzhou, near "
         "Shanghai, and the parts travel by container. Windrose now assembles close to its "
-        "customers: a **concession of 9.5 ha at Romeynsweel (Port of Antwerp-Bruges)**, a "
-        "**plant in Onnaing (northern France)** next to Toyota, and a **US plant in Arizona or "
-        "California** whose site is still open. This tool compares the candidate sites on "
+        f"customers: a **concession of {fact['antwerp_romeynsweel', 'concession_area_ha']} ha "
+        "at Romeynsweel (Port of Antwerp-Bruges)**, a **plant in Onnaing (northern France)** "
+        f"on {fact['onnaing', 'site_area_ha']} ha next to Toyota, and a **US plant in Arizona "
+        "or California** whose site is still open. This tool compares the candidate sites on "
         "logistics, jobs, port access, cost, sustainability and market, with every figure "
-        "sourced. Move the weights in the sidebar; every page follows them."
+        "sourced (see *Key facts* below and the *Sites & data* page). Move the weights in the "
+        "sidebar; every page follows them."
     )
     common.show_url_warnings()
     work = common.working_set(cat)
@@ -72,6 +75,13 @@ def overview() -> None:
             on_click="ignore",
             key="dl_overview_csv",
         )
+    st.subheader("Key facts per site")
+    st.dataframe(
+        common.key_facts(cat, work),
+        hide_index=True,
+        column_config={"source": st.column_config.LinkColumn("source", width="medium")},
+        key="key_facts",
+    )
 
 
 cat = common.load_catalog()

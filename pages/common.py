@@ -296,3 +296,11 @@ def apply_state(s: wstate.AppState) -> None:
     for key, value in values.items():
         st.session_state[key] = value
     st.session_state["selected"] = list(s.selected)
+
+
+def key_facts(cat: Catalog, work: WorkingSet) -> pd.DataFrame:
+    """Announced figures per candidate site with unit, year, kind and source."""
+    facts = cat.facts[cat.facts["site_id"].isin(work.attributes.index)]
+    return facts.assign(site=facts["site_id"].map(work.attributes["name"]))[
+        ["site", "fact", "value", "unit", "year", "kind", "source", "note"]
+    ]
