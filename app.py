@@ -97,6 +97,12 @@ page = st.navigation(
             url_path="compare",
         ),
         st.Page(
+            ROOT / "pages" / "sensitivity.py",
+            title="Sensitivity",
+            icon=":material/tune:",
+            url_path="sensitivity",
+        ),
+        st.Page(
             ROOT / "pages" / "scenarios.py",
             title="Scenarios",
             icon=":material/bookmarks:",

@@ -1,0 +1,276 @@
+"""Sensitivity page: would the winner change if a weight moved, and how sure is the ranking."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages import common
+from windrose_sites import export, sensitivity
+
+# The board's question: "If logistics mattered a little more, would Onnaing beat Antwerp?"
+BOARD_SITE, BOARD_RIVAL, BOARD_GROUP = "onnaing", "antwerp_romeynsweel", "logistics"
+SAMPLES = (1_000, 5_000, 10_000, 20_000, 50_000)
+CONCENTRATIONS = (None, 1000.0, 300.0, 100.0, 30.0)  # None: uniform on the simplex
+
+cat = common.load_catalog()
+state = common.app_state()
+work = common.working_set(cat)
+st.title("Sensitivity")
+common.show_url_warnings()
+ranking = common.current_ranking(work, cat, state)
+if ranking is None:
+    st.stop()
+
+used = ranking.weights[ranking.weights > 0]
+table = work.table.loc[ranking.result.index, used.index]
+directions = cat.criteria.loc[used.index, "direction"].to_dict()
+groups = cat.criteria.loc[used.index, "group"].to_dict()
+labels = cat.criteria.loc[used.index, "label"].to_dict()
+names = work.attributes["name"].to_dict()
+args = (table, used.to_dict(), directions)
+kw = {"method": state.method, "missing": "worst"}
+order = list(ranking.result.sort_values("rank").index)
+leader = order[0]
+st.caption(
+    f"{common.METHOD_LABELS[state.method]} on {len(order)} sites, with the weights, filters and "
+    "data of the sidebar. Shares are of the total weight; the other weights keep their "
+    "proportions when one moves. Missing values count as the worst observed."
+)
+answers = st.container(border=True)
+
+
+def download(frame: pd.DataFrame, label: str, file: str, key: str) -> None:
+    st.download_button(label, export.to_csv(frame), file, "text/csv", on_click="ignore", key=key)
+
+
+def spread_label(concentration: float | None) -> str:
+    if concentration is None:
+        return "uniform: any weights"
+    typical = sensitivity.relative_spread(used, concentration)
+    return f"the current weights, give or take ~{typical:.0%}"
+
+
+def pct(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return frame.assign(**{c: (100 * frame[c]).round(1) for c in columns})
+
+
+# --- walking weights ----------------------------------------------------------------------
+st.header("Walking weights")
+group_names = list(dict.fromkeys(groups.values()))
+group = st.selectbox(
+    "Move the weight of",
+    group_names,
+    index=group_names.index(BOARD_GROUP) if BOARD_GROUP in group_names else 0,
+    key="sens_group",
+)
+measure = st.radio("Show", ["rank", "score"], horizontal=True, key="sens_measure")
+try:
+    sweep = sensitivity.weight_sweep(*args, criterion_or_group=group, groups=groups, **kw)
+    cross = sensitivity.crossovers(
+        *args, criterion_or_group=group, groups=groups, names=names, **kw
+    )
+except ValueError as exc:  # the group holds every weight: nothing to trade against
+    sweep = cross = None
+    st.info(f"No sweep for {group}: {exc}")
+if sweep is not None:
+    t0 = sweep.attrs["current_share"]
+    lines = sweep.assign(name=sweep["site"].map(names), weight_pct=100 * sweep["share"])
+    changes = cross[cross["leader_changes"]].assign(
+        weight_pct=lambda f: 100 * f["share"],
+        y=lambda f: 1 if measure == "rank" else f["score"],
+        text=lambda f: f["share"].map("{:.1%}".format),
+    )
+    now = pd.DataFrame({"weight_pct": [100 * t0], "text": [f"now {t0:.1%}"]})
+    x = alt.X("weight_pct:Q", title=f"Share of {group} in the total weight (%)")
+    scale = (
+        alt.Scale(reverse=True, domain=[1, len(order)], nice=False)
+        if measure == "rank"
+        else alt.Scale(zero=False)
+    )
+    y = alt.Y(f"{measure}:Q", title=measure.capitalize(), scale=scale)
+    chart = (
+        alt.Chart(lines)
+        .mark_line()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("name:N", title="Site", scale=alt.Scale(scheme="tableau20")),
+            tooltip=["name", measure],
+        )
+        + alt.Chart(now).mark_rule(strokeDash=[4, 4]).encode(x="weight_pct:Q")
+        + alt.Chart(now)
+        .mark_text(align="left", dx=4, dy=-6, y=0)
+        .encode(x="weight_pct:Q", text="text")
+        + alt.Chart(changes)
+        .mark_point(filled=True, size=70, color="black")
+        .encode(x="weight_pct:Q", y="y:Q", tooltip=["sentence"])
+        + alt.Chart(changes).mark_text(dy=-12).encode(x="weight_pct:Q", y="y:Q", text="text")
+    ).properties(height=420)
+    st.altair_chart(chart, width="stretch", key="sens_sweep_chart")
+    st.caption("Dashed line: the current weight. Dots: where the leader changes.")
+    only_leader = st.checkbox("Only changes of leader", value=True, key="sens_leader_only")
+    shown = cross[cross["leader_changes"]] if only_leader else cross
+    st.dataframe(
+        pct(shown, ["share"])[["share", "sentence", "leader_changes"]].rename(
+            columns={"share": f"{group} share %"}
+        ),
+        hide_index=True,
+        key="sens_crossovers",
+    )
+    download(
+        pct(cross, ["share"]),
+        "Download crossovers CSV",
+        "windrose-crossovers.csv",
+        "dl_sens_crossovers",
+    )
+
+# --- rank acceptability -------------------------------------------------------------------
+st.header("How sure is the ranking? (SMAA-2)")
+c1, c2, c3 = st.columns(3)
+samples = c1.selectbox(
+    "Weight samples",
+    SAMPLES,
+    index=SAMPLES.index(10_000),
+    format_func="{:,}".format,
+    key="sens_samples",
+)
+spread = c2.selectbox(
+    "Weights",
+    CONCENTRATIONS,
+    format_func=spread_label,
+    key="sens_spread",
+)
+seed = c3.number_input("Seed", 0, 2**31 - 1, 0, step=1, key="sens_seed")
+bar = st.progress(0.0, text="Sampling weights…")
+acc = sensitivity.rank_acceptability(
+    *args,
+    samples=samples,
+    seed=int(seed),
+    spread=spread,
+    progress=lambda done: bar.progress(done, text=f"Sampling weights… {done:.0%}"),
+    **kw,
+)
+bar.progress(1.0, text=f"{samples:,} weight samples scored.")
+heat = (
+    acc.rename(index=names)
+    .rename_axis(index="site")
+    .reset_index()
+    .melt(id_vars="site", var_name="rank", value_name="share")
+)
+by_name = [names[s] for s in order]
+left, right = st.columns([3, 2])
+left.altair_chart(
+    (
+        alt.Chart(heat)
+        .mark_rect()
+        .encode(
+            x=alt.X("rank:O", title="Rank"),
+            y=alt.Y("site:N", sort=by_name, title=None, axis=alt.Axis(labelLimit=180)),
+            color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="blues")),
+            tooltip=["site", "rank", alt.Tooltip("share:Q", format=".1%")],
+        )
+    ).properties(height=alt.Step(24)),
+    width="stretch",
+    key="sens_heatmap",
+)
+first = acc[1].rename(index=names).rename_axis("site").rename("first").reset_index()
+right.altair_chart(
+    alt.Chart(first)
+    .mark_bar()
+    .encode(
+        x=alt.X("first:Q", title="Probability of being first", axis=alt.Axis(format="%")),
+        y=alt.Y("site:N", sort="-x", title=None, axis=alt.Axis(labelLimit=180)),
+        tooltip=["site", alt.Tooltip("first:Q", format=".1%")],
+    )
+    .properties(height=alt.Step(24)),
+    width="stretch",
+    key="sens_first_chart",
+)
+accept = (100 * acc.loc[order]).round(1).rename(columns=lambda r: f"rank {r} %")
+accept.insert(0, "name", [names[s] for s in order])
+accept["confidence factor"] = pd.Series(acc.attrs["confidence"]).reindex(order)
+st.dataframe(accept, key="sens_acceptability")
+st.caption(
+    "Each row: the share of weight samples in which the site takes each rank. The confidence "
+    "factor is 1 when the site is first at its central weights (the mean of the samples where "
+    "it is first); our criterion values are exact, so it is 1 or 0 (SMAA-2)."
+)
+download(
+    accept.reset_index(),
+    "Download rank acceptability CSV",
+    "windrose-acceptability.csv",
+    "dl_sens_acceptability",
+)
+
+# --- stability intervals ------------------------------------------------------------------
+st.header("Stability intervals")
+level = st.radio("For each", ["group", "criterion"], horizontal=True, key="sens_stab_level")
+stab = sensitivity.stability_intervals(
+    *args,
+    groups=groups if level == "group" else None,
+    names=names,
+    labels=None if level == "group" else labels,
+    **kw,
+)
+stab_pct = pct(stab, ["share", "lower", "upper"]).rename(
+    columns={"share": "now %", "lower": "from %", "upper": "to %"}
+)
+st.dataframe(
+    stab_pct[["sentence", "now %", "from %", "to %"]], hide_index=True, key="sens_stability"
+)
+download(
+    stab_pct, "Download stability intervals CSV", "windrose-stability.csv", "dl_sens_stability"
+)
+
+# --- method agreement ---------------------------------------------------------------------
+st.header("Do the methods agree?")
+agree = sensitivity.method_agreement(*args, missing="worst")
+ranks = agree.loc[order].rename(columns=common.METHOD_LABELS)
+ranks.insert(0, "name", [names[s] for s in order])
+st.dataframe(ranks, key="sens_methods")
+for method, reason in agree.attrs["unavailable"].items():
+    st.info(f"{common.METHOD_LABELS[method]} is unavailable: {reason}")
+tau = pd.DataFrame(agree.attrs["tau"]).rename(
+    index=common.METHOD_LABELS, columns=common.METHOD_LABELS
+)
+st.markdown("Kendall's tau between the rankings (1 = same order, −1 = reversed):")
+st.dataframe(tau.round(3), key="sens_tau")
+download(
+    ranks.reset_index(), "Download method ranks CSV", "windrose-methods.csv", "dl_sens_methods"
+)
+
+# --- the board's two questions, answered at the top ---------------------------------------
+if {BOARD_SITE, BOARD_RIVAL} <= set(order) and BOARD_GROUP in group_names:
+    duel = (BOARD_SITE, BOARD_RIVAL, BOARD_GROUP)
+else:  # filtered or edited away: ask the same of the runner-up and the chosen group
+    duel = (order[1], leader, group) if len(order) > 1 else None
+with answers:
+    if duel is not None:
+        site, rival, topic = duel
+        st.markdown(
+            f"**If {topic} mattered a little more, would {names[site]} beat {names[rival]}?**"
+        )
+        try:
+            st.markdown(
+                sensitivity.head_to_head(
+                    *args,
+                    site=site,
+                    rival=rival,
+                    criterion_or_group=topic,
+                    groups=groups,
+                    names=names,
+                    **kw,
+                )
+            )
+        except ValueError as exc:  # the group holds every weight
+            st.markdown(f"No answer: {exc}")
+    st.markdown(f"**How sure are we that {names[leader]} is first?**")
+    others = acc[1].drop(leader)  # the site most often first among the others
+    runner = others.idxmax() if len(others) and others.max() > 0 else None
+    st.markdown(
+        f"{names[leader]} is first in {acc.at[leader, 1]:.0%} of {samples:,} weight samples "
+        f"({spread_label(spread)})"
+        + (f"; {names[runner]} is first in {acc.at[runner, 1]:.0%}." if runner is not None else ".")
+    )

@@ -1,0 +1,184 @@
+"""AppTest of the Sensitivity page: answers the board, follows the sidebar, drives its widgets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+from streamlit.testing.v1 import AppTest
+
+from windrose_sites import catalog, decision, export, sensitivity
+from windrose_sites import state as ws
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/sensitivity.py"
+DOWNLOADS = [
+    "dl_sens_crossovers",
+    "dl_sens_acceptability",
+    "dl_sens_stability",
+    "dl_sens_methods",
+]
+
+
+def open_page(query: dict[str, str] | None = None, **session) -> AppTest:
+    """The app with sidebar state from URL parameters (as a shared link) and session values."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(query or {})
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def core_inputs(
+    method: str = "wsm", table: pd.DataFrame | None = None, countries=(), group_weights=None
+):
+    """What the page should pass to the core: the sidebar's weights, filters and data."""
+    crit = catalog.load_criteria()
+    default = ws.default_state(list(dict.fromkeys(crit["group"])), crit["default_weight"])
+    state = replace(
+        default,
+        group_weights={**default.group_weights, **(group_weights or {})},
+        method=method,
+        filters=ws.Filters(countries=tuple(countries)),
+    )
+    attrs = catalog.site_attributes()
+    table = catalog.criteria_table() if table is None else table
+    weights = decision.effective_weights(crit, state)
+    used = weights[weights > 0]
+    kept = decision.apply_filters(attrs, state.filters)
+    kept = kept.index[kept == ""]
+    args = (
+        table.loc[kept, used.index],
+        used.to_dict(),
+        crit.loc[used.index, "direction"].to_dict(),
+    )
+    kw = {"method": method, "missing": "worst"}
+    return args, kw, crit.loc[used.index, "group"].to_dict(), attrs["name"].to_dict()
+
+
+def texts(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def frame(at: AppTest, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def board_answers(method: str = "wsm", **kwargs) -> tuple[str, str]:
+    args, kw, groups, names = core_inputs(method, **kwargs)
+    q1 = sensitivity.head_to_head(
+        *args,
+        site="onnaing",
+        rival="antwerp_romeynsweel",
+        criterion_or_group="logistics",
+        groups=groups,
+        names=names,
+        **kw,
+    )
+    acc = sensitivity.rank_acceptability(*args, samples=10_000, seed=0, **kw)
+    leader = sensitivity.method_agreement(*args, missing="worst")[method].idxmin()
+    q2 = f"{names[leader]} is first in {acc.at[leader, 1]:.0%} of 10,000 weight samples"
+    return q1, q2
+
+
+def assert_answers(at: AppTest, method: str = "wsm", **kwargs) -> tuple[str, str]:
+    q1, q2 = board_answers(method, **kwargs)
+    shown = texts(at)
+    assert q1 in shown
+    assert any(t.startswith(q2) for t in shown), (q2, shown)
+    return q1, q2
+
+
+def test_the_page_answers_the_board_and_its_tables_and_downloads_equal_the_core():
+    at = open_page()
+    q1, _ = assert_answers(at)
+    assert "Onnaing" in q1 and "Antwerp" in q1 and "logistics" in q1
+    assert any(
+        t.startswith("**If logistics mattered a little more, would Onnaing") for t in texts(at)
+    )
+    assert any(t.startswith("**How sure are we that Onnaing") for t in texts(at))
+
+    args, kw, groups, names = core_inputs()
+    stab = sensitivity.stability_intervals(*args, groups=groups, names=names, **kw)
+    assert frame(at, "now %")["sentence"].tolist() == stab["sentence"].tolist()
+    cross = sensitivity.crossovers(
+        *args, criterion_or_group="logistics", groups=groups, names=names, **kw
+    )
+    shown = frame(at, "leader_changes")["sentence"].tolist()
+    assert shown == cross[cross["leader_changes"]]["sentence"].tolist()
+    methods = frame(at, "TOPSIS")
+    agree = sensitivity.method_agreement(*args, missing="worst")
+    assert methods["TOPSIS"].tolist() == agree.loc[methods.index, "topsis"].tolist()
+    acc = sensitivity.rank_acceptability(*args, samples=10_000, seed=0, **kw)
+    assert frame(at, "rank 1 %")["rank 1 %"].tolist() == (
+        (100 * acc.loc[methods.index, 1]).round(1).tolist()
+    )
+
+    # what you see is what you download: the stability CSV is the table on screen
+    expected = stab.assign(**{c: (100 * stab[c]).round(1) for c in ["share", "lower", "upper"]})
+    expected = expected.rename(columns={"share": "now %", "lower": "from %", "upper": "to %"})
+    button = next(e for e in at.get("download_button") if e.key == "dl_sens_stability")
+    data = export.to_csv(expected)
+    digest = _calculate_file_id(data, "text/csv", "windrose-stability.csv") + ".csv"
+    assert button.proto.url.rsplit("/", 1)[1] == digest
+    assert set(DOWNLOADS) <= {e.key for e in at.get("download_button")}
+    assert len(at.get("vega_lite_chart")) == 3
+
+
+def test_every_widget_of_the_page_reruns_cleanly():
+    at = open_page()
+    before = len(frame(at, "leader_changes"))
+    at.selectbox(key="sens_group").set_value("cost")
+    at.radio(key="sens_measure").set_value("score")
+    at.checkbox(key="sens_leader_only").uncheck().run()
+    assert not at.exception
+    assert any("Share of cost" in c.proto.spec for c in at.get("vega_lite_chart"))
+    every = frame(at, "leader_changes")
+    assert len(every) >= before and not every["leader_changes"].all()
+    at.selectbox(key="sens_samples").set_value(1_000)
+    at.selectbox(key="sens_spread").set_value(100.0)
+    at.number_input(key="sens_seed").set_value(3)
+    at.radio(key="sens_stab_level").set_value("criterion").run()
+    assert not at.exception
+    assert any("of 1,000 weight samples (the current weights, give or take" in t for t in texts(at))
+    stab = frame(at, "now %")
+    assert len(stab) == 10  # every weighted criterion (import duty has weight 0)
+    assert any("Sea distance" in s for s in stab["sentence"])
+
+
+def test_the_page_follows_the_sidebar_and_edited_data():
+    at = open_page()
+    at.sidebar.selectbox(key="method").set_value("wpm").run()
+    q1, _ = assert_answers(at, "wpm")
+    assert "overtakes" in q1  # under WPM Antwerp leads; more logistics brings Onnaing ahead
+    at.sidebar.selectbox(key="method").set_value("wsm")
+    at.sidebar.slider(key="w_market").set_value(100.0).run()
+    assert_answers(at, group_weights={"market": 100.0})
+    at.sidebar.slider(key="w_market").set_value(50.0)
+    at.sidebar.multiselect(key="f_countries").set_value(["BE", "FR"]).run()
+    assert_answers(at, countries=("BE", "FR"))
+    assert len(frame(at, "rank 1 %")) == 2
+    # an edit on the Sites & data page flows in (it lives in session state)
+    at.session_state["edits"] = {
+        "antwerp_romeynsweel": {"grid_gco2_kwh": 5.0, "unemployment_pct": 12.0}
+    }
+    at.run()
+    table = catalog.criteria_table().copy()
+    table.loc["antwerp_romeynsweel", ["grid_gco2_kwh", "unemployment_pct"]] = [5.0, 12.0]
+    _, q2 = assert_answers(at, table=table, countries=("BE", "FR"))
+    assert q2 != board_answers(countries=("BE", "FR"))[1]
+
+
+def test_a_shared_link_sets_the_page_state():
+    at = open_page({"method": "topsis", "w_jobs": "80"})
+    assert_answers(at, "topsis", group_weights={"jobs": 80.0})
+
+
+def test_without_a_ranking_the_page_says_why():
+    at = open_page({"min_area_ha": "100000"})
+    assert any("No ranking" in e.value for e in at.error)
