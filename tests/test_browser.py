@@ -122,7 +122,13 @@ def test_downloaded_csv_has_one_row_per_site(page, app_server):
 
 @pytest.mark.parametrize(
     ("path", "title"),
-    [("map", "Map"), ("compare", "Compare sites"), ("data", "Sites & data")],
+    [
+        ("map", "Map"),
+        ("compare", "Compare sites"),
+        ("sensitivity", "Sensitivity"),
+        ("scenarios", "Scenarios"),
+        ("data", "Sites & data"),
+    ],
 )
 def test_every_page_renders(page, app_server, path, title):
     page.goto(f"{app_server}/{path}")
