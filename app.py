@@ -103,6 +103,12 @@ page = st.navigation(
             url_path="sensitivity",
         ),
         st.Page(
+            ROOT / "pages" / "suitability.py",
+            title="Suitability",
+            icon=":material/grid_on:",
+            url_path="suitability",
+        ),
+        st.Page(
             ROOT / "pages" / "scenarios.py",
             title="Scenarios",
             icon=":material/bookmarks:",

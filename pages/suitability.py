@@ -1,0 +1,197 @@
+"""Suitability page: score every cell of a region with the app's weights and locate the best."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from pages import common
+from windrose_sites import decision, export, maps, surface
+
+DEFAULTS = {
+    "sfc_region": "az_ca",
+    "sfc_res_km": surface.DEFAULT_RESOLUTION_KM,
+    "sfc_k": 5,
+    "sfc_spacing_km": 50,
+    "sfc_supplier_pct": 10.0,
+    "sfc_catchment_km": 60,
+}
+SHOWN = ("road_to_port_km", "labour_catchment_pop", "unemployment_pct", "supplier_distance_km")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def load_surface(region: str, resolution_km: int, catchment_km: int) -> surface.Surface:
+    """Grid and criteria of a region, built once per server process (read-only)."""
+    bar = st.progress(
+        0.0, text=f"Building the {resolution_km} km grid of {surface.REGIONS[region]}"
+    )
+    try:
+        return surface.build_surface(
+            region,
+            resolution_km,
+            catchment_km=catchment_km,
+            progress=lambda f, text: bar.progress(min(f, 1.0), text=text),
+        )
+    finally:
+        bar.empty()
+
+
+def add_candidate(site: pd.DataFrame) -> None:
+    """Button callback: append a located area to this session's own sites, once."""
+    sites = st.session_state.setdefault("user_sites", [])
+    if site["site_id"].iloc[0] not in {s["site_id"].iloc[0] for s in sites}:
+        sites.append(site)
+
+
+cat = common.load_catalog()
+state = common.app_state()
+work = common.working_set(cat)
+for key, value in DEFAULTS.items():
+    st.session_state.setdefault(key, value)
+st.session_state.setdefault("user_sites", [])
+method_label = common.METHOD_LABELS[state.method]
+
+st.title("Suitability surface")
+common.show_url_warnings()
+left, mid, right, far = st.columns([3, 2, 1, 1])
+left.radio("Region", list(surface.REGIONS), format_func=surface.REGIONS.get, key="sfc_region")
+mid.select_slider("Cell size (km)", options=list(surface.RESOLUTIONS_KM), key="sfc_res_km")
+right.number_input("Areas", 1, 20, step=1, key="sfc_k")
+far.number_input("Spacing (km)", 5, 500, step=5, key="sfc_spacing_km")
+with st.expander("Surface settings"):
+    st.slider(
+        "Share of 'distance to existing vehicle plant' (surface only), %",
+        0.0,
+        50.0,
+        step=5.0,
+        key="sfc_supplier_pct",
+        help="The app's weights share the rest. 0 % scores exactly with the app's criteria.",
+    )
+    st.selectbox("Labour catchment radius (km)", [30, 45, 60, 90], key="sfc_catchment_km")
+
+region, res_km = st.session_state["sfc_region"], st.session_state["sfc_res_km"]
+surf = load_surface(region, res_km, st.session_state["sfc_catchment_km"])
+try:
+    weights, dropped = surface.surface_weights(
+        decision.effective_weights(cat.criteria, state),
+        surf.columns,
+        supplier_share=st.session_state["sfc_supplier_pct"] / 100,
+    )
+    keep, filter_notes = surface.cell_filter(surf, state.filters)
+    scores = surface.score_surface(surf, weights, state.method, keep=keep)
+    areas = surface.locate(
+        surf,
+        scores,
+        k=int(st.session_state["sfc_k"]),
+        spacing_km=float(st.session_state["sfc_spacing_km"]),
+        weights=weights,
+    )
+except ValueError as exc:
+    st.error(f"No surface: {exc}")
+    st.stop()
+
+st.markdown(surface.describe(surf, areas, method_label))
+scored = int(np.isfinite(scores).sum())
+st.caption(
+    f"{scored:,} of {len(scores):,} cells of {res_km} km scored ({method_label}); scores are "
+    "relative to this region's cells, not to the candidate ranking. Filters: "
+    + ("; ".join(filter_notes) or "none")
+    + ". Criteria without a weight on the surface: "
+    + (", ".join(dropped) or "none")
+    + "."
+)
+if areas.attrs["tied_best_cells"] > 1:
+    st.warning(
+        f"{areas.attrs['tied_best_cells']:,} cells share the best score: the weights only "
+        "use criteria that are equal across large areas, so the areas shown are a few of many."
+    )
+
+vmin, vmax = float(np.nanmin(scores)), float(np.nanmax(scores))
+cmap = maps.colour_scale(vmin, vmax)
+m = maps.build_map(
+    tuple(surf.parts.total_bounds),
+    cat.outlines,
+    [
+        surface.overlay_layer(surf.grid, scores, vmin, vmax),
+        surface.region_layer(surf.parts),
+        surface.located_layer(areas, work.sites, surf, scores, cmap),
+    ],
+    legend={"vmin": cmap.vmin, "vmax": cmap.vmax},
+    legend_title=f"Suitability ({method_label})",
+)
+# Nothing comes back from the map: pan and zoom never rerun the script.
+st_folium(m, key="surface_map", height=560, use_container_width=True, returned_objects=[])
+
+st.subheader("Located areas")
+units = surf.criteria["unit"]
+table = areas[["rank", "nearest_town", "region", "score", "distance_to_town_km", *SHOWN]]
+number = st.column_config.NumberColumn
+st.dataframe(
+    table.rename(columns={c: f"{c} [{units[c]}]" for c in SHOWN}).assign(
+        strengths=areas["strengths"]
+    ),
+    hide_index=True,
+    column_config={
+        "score": number(format="%.3f"),
+        "distance_to_town_km": number(format="%.0f"),
+        **{f"{c} [{units[c]}]": number(format="localized") for c in SHOWN},
+    },
+    key="sfc_located",
+)
+for col, (_, area) in zip(st.columns(len(areas)), areas.iterrows(), strict=True):
+    col.button(
+        f"Add #{area['rank']}",
+        key=f"sfc_add_{area['rank']}",
+        on_click=add_candidate,
+        args=(surface.located_site(area, surf, method=state.method),),
+        help=f"Adds the area near {area['nearest_town']} to your sites on every page.",
+    )
+located_ids = [
+    s["site_id"].iloc[0]
+    for s in st.session_state["user_sites"]
+    if s["site_id"].iloc[0].startswith("located_")
+]
+if located_ids:
+    st.info("Located areas among your candidates: " + ", ".join(located_ids))
+
+stem = f"windrose-surface-{region}-{res_km}km"
+a, b, c = st.columns(3)
+a.download_button(
+    "Cells CSV (lon, lat, score, criteria)",
+    lambda: export.to_csv(surface.cells_frame(surf, scores)),
+    f"{stem}-cells.csv",
+    "text/csv",
+    on_click="ignore",
+    key="sfc_dl_cells",
+)
+b.download_button(
+    "Located areas CSV",
+    export.to_csv(areas.drop(columns=["cell"])),
+    f"{stem}-located.csv",
+    "text/csv",
+    on_click="ignore",
+    key="sfc_dl_located_csv",
+)
+c.download_button(
+    "Located areas GeoJSON",
+    surface.located_geojson(areas),
+    f"{stem}-located.geojson",
+    "application/geo+json",
+    on_click="ignore",
+    key="sfc_dl_located_geojson",
+)
+
+with st.expander("Weights, missing values and sources on the surface"):
+    st.dataframe(
+        surf.criteria[["label", "unit", "direction"]].assign(
+            weight_pct=(weights * 100).round(1), imputed_cells=surf.imputed
+        ),
+        key="sfc_weights",
+    )
+    st.caption(
+        "Missing values (an indicator NOT FOUND for a state or country) count as the worst "
+        "observed value of the criterion, as on the candidate table."
+    )
+    st.dataframe(surf.provenance, hide_index=True, key="sfc_sources")
