@@ -126,6 +126,7 @@ def test_downloaded_csv_has_one_row_per_site(page, app_server):
         ("map", "Map"),
         ("compare", "Compare sites"),
         ("sensitivity", "Sensitivity"),
+        ("suitability", "Suitability surface"),
         ("scenarios", "Scenarios"),
         ("data", "Sites & data"),
     ],
@@ -286,3 +287,14 @@ def test_formula_like_site_name_is_neutralized_in_the_downloaded_csv(page, app_s
     assert "'" + FORMULA in set(frame["name"])
     assert not any(str(v).startswith("=") for v in frame["name"])
     assert pd.api.types.is_numeric_dtype(frame["score"])
+
+
+def test_suitability_overlay_is_drawn_in_the_map_frame(page, app_server):
+    page.goto(f"{app_server}/suitability")
+    wait_idle(page)
+    no_exception(page)
+    overlay = map_frame(page).locator("img.leaflet-image-layer")
+    overlay.first.wait_for(state="attached", timeout=60_000)
+    src = overlay.first.get_attribute("src") or ""
+    assert src.startswith("data:image/png;base64,")
+    screenshot(page, "suitability")
