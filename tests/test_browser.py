@@ -298,3 +298,25 @@ def test_suitability_overlay_is_drawn_in_the_map_frame(page, app_server):
     src = overlay.first.get_attribute("src") or ""
     assert src.startswith("data:image/png;base64,")
     screenshot(page, "suitability")
+
+
+def test_clicking_a_site_on_the_map_selects_it_for_the_comparison(page, app_server):
+    page.goto(f"{app_server}/map")
+    wait_idle(page)
+    frame = map_frame(page)
+    paths = frame.locator("path.leaflet-interactive")
+    paths.first.wait_for(state="attached")
+    polygon = next(
+        paths.nth(i)
+        for i in range(paths.count())
+        if (paths.nth(i).get_attribute("d") or "").count("z") >= 2
+    )
+    polygon.dispatch_event("click")
+    name = catalog.site_attributes().at["antwerp_romeynsweel", "name"]
+    expect(page.locator('[data-testid="stAlertContentInfo"]').first).to_contain_text(name)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Compare").click()
+    wait_idle(page)
+    site_a = page.locator('[data-testid="stSelectbox"]', has_text="Site A")
+    shown = site_a.inner_text() + " ".join(i.input_value() for i in site_a.locator("input").all())
+    assert name in shown, shown
+    no_exception(page)
