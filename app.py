@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from pages import common
-from windrose_sites import maps
+from windrose_sites import comparison, maps
 
 ROOT = Path(__file__).parent
 st.set_page_config(page_title="Windrose site selection", page_icon="🧭", layout="wide")
@@ -53,18 +53,11 @@ def overview() -> None:
         )
         st_folium(m, key="overview_map", height=430, use_container_width=True, returned_objects=[])
     with right:
-        table = result[["rank", "score"]].join(attrs[["name", "country", "status"]])
+        table = comparison.ranking_table(result, attrs, cat.criteria)
         st.dataframe(
-            table.sort_values("rank")[["rank", "name", "score", "country", "status"]],
+            table[["rank", "name", "score", "country", "status"]],
             hide_index=True,
-            column_config={
-                "score": st.column_config.ProgressColumn(
-                    "Score",
-                    format="%.3f",
-                    min_value=float(min(0.0, result["score"].min())),
-                    max_value=float(max(1.0, result["score"].max())),
-                )
-            },
+            column_config={"score": common.score_column(result)},
             key="overview_ranking",
         )
         st.download_button(

@@ -304,3 +304,13 @@ def key_facts(cat: Catalog, work: WorkingSet) -> pd.DataFrame:
     return facts.assign(site=facts["site_id"].map(work.attributes["name"]))[
         ["site", "fact", "value", "unit", "year", "kind", "source", "note"]
     ]
+
+
+def score_column(result: pd.DataFrame) -> st.column_config.ProgressColumn:
+    """Score bars over the method's range (0-1, or -1-1 for PROMETHEE II net flows)."""
+    return st.column_config.ProgressColumn(
+        "score",
+        format="%.3f",
+        min_value=float(min(0.0, result["score"].min())),
+        max_value=float(max(1.0, result["score"].max())),
+    )

@@ -77,14 +77,7 @@ table = comparison.ranking_table(result, work.attributes, crit)
 st.dataframe(
     table,
     hide_index=True,
-    column_config={
-        "score": st.column_config.ProgressColumn(
-            "score",
-            format="%.3f",
-            min_value=float(min(0.0, result["score"].min())),
-            max_value=float(max(1.0, result["score"].max())),
-        )
-    },
+    column_config={"score": common.score_column(result)},
     key="compare_ranking",
 )
 if len(ranking.removed):

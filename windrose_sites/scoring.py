@@ -25,6 +25,7 @@ __all__ = [
     "MISSING",
     "ahp_weights",
     "criterion_weights",
+    "impute_worst",
     "score",
     "score_array",
 ]
@@ -339,7 +340,7 @@ def _check_positive(x: np.ndarray, labels: pd.Index | range, names: Sequence[Has
     raise ValueError(msg)
 
 
-def _impute_worst(x: np.ndarray, benefit: np.ndarray) -> np.ndarray:
+def impute_worst(x: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     """Replace NaN in place by the column's worst observed value; return the NaN mask.
 
     A column that is entirely NaN becomes the constant 1.0, so it is equal for every row.
@@ -453,7 +454,7 @@ def score(
     names, w = _check_weights(weights, table.columns)
     benefit = _check_directions(directions, names, table.columns)
     x = _decision_matrix(table, names)
-    imputed = _impute_worst(x, benefit) if missing == "worst" else np.zeros(x.shape, dtype=bool)
+    imputed = impute_worst(x, benefit) if missing == "worst" else np.zeros(x.shape, dtype=bool)
     _check_finite(x, table.index, names)
     if method == "wpm":
         _check_positive(x, table.index, names)

@@ -64,7 +64,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from windrose_sites import catalog, geo, maps
-from windrose_sites.scoring import score_array
+from windrose_sites.scoring import impute_worst, score_array
 from windrose_sites.state import Filters
 
 __all__ = [
@@ -410,7 +410,7 @@ def build_surface(
             done = min(start + TILE_CELLS, len(cells))
             notify(0.1 + 0.9 * done / len(cells), f"Criteria for {done:,} of {len(cells):,} cells")
     matrix = np.ascontiguousarray(raw[:, :-1])
-    missing = _impute_worst(matrix, (criteria["direction"] == "benefit").to_numpy())
+    missing = impute_worst(matrix, (criteria["direction"] == "benefit").to_numpy())
     matrix.flags.writeable = missing.flags.writeable = False
     return Surface(
         region=key,
@@ -479,21 +479,6 @@ def _context(
     )
     provenance = pd.concat([prov, method_rows], ignore_index=True)
     return ctx, criteria, provenance, gateways.index.to_numpy()
-
-
-def _impute_worst(x: np.ndarray, benefit: np.ndarray) -> np.ndarray:
-    """NaN -> the column's worst observed value, in place (as ``scoring.score`` with
-    ``missing="worst"``: an all-NaN column becomes the constant 1.0). Returns the NaN mask.
-    """
-    missing = np.isnan(x)
-    for j in np.flatnonzero(missing.any(axis=0)):
-        column = x[:, j]
-        if missing[:, j].all():
-            worst = 1.0
-        else:
-            worst = np.nanmin(column) if benefit[j] else np.nanmax(column)
-        column[missing[:, j]] = worst
-    return missing
 
 
 # --------------------------------------------------------------------------- scoring
