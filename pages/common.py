@@ -234,15 +234,26 @@ def _supplied_values(extra: gpd.GeoDataFrame, criteria: pd.Index) -> dict[str, d
     }
 
 
-def comparison_csv(result: pd.DataFrame, work: WorkingSet, cat: Catalog):
-    """The comparison CSV of exactly this ranking, built only when the user clicks download.
+#: Up to this many ranked sites the download files are built in every run. Above it (large
+#: uploads) they are built on click, which saves seconds per rerun; Streamlit 1.67 may then
+#: lose the file when other sessions rerun at the same moment (HTTP 404, seen in the load test).
+EAGER_DOWNLOAD_MAX_SITES = 2_000
 
-    The callable closes over this run's result, so the file always matches the screen.
-    """
-    return lambda: export.to_csv(
-        export.comparison_frame(
-            result, work.table, cat.criteria, work.provenance, work.attributes["name"]
-        )
+
+def deferred(build, n_sites: int):
+    """Bytes now for a normal ranking; a callable (built on click) for a very large one."""
+    return build() if n_sites <= EAGER_DOWNLOAD_MAX_SITES else build
+
+
+def comparison_csv(result: pd.DataFrame, work: WorkingSet, cat: Catalog):
+    """The comparison CSV of exactly this ranking (the same run's result as the screen)."""
+    return deferred(
+        lambda: export.to_csv(
+            export.comparison_frame(
+                result, work.table, cat.criteria, work.provenance, work.attributes["name"]
+            )
+        ),
+        len(result),
     )
 
 

@@ -143,7 +143,7 @@ d1.download_button(
 )
 d2.download_button(
     "Download sites GeoJSON",
-    lambda: export.sites_geojson(work.sites, result),
+    common.deferred(lambda: export.sites_geojson(work.sites, result), len(result)),
     "windrose-sites.geojson",
     "application/geo+json",
     on_click="ignore",

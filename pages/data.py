@@ -98,7 +98,7 @@ with tab_form, st.form("add_site_form", clear_on_submit=True):
 
 with tab_map:
     st.caption("Click on the map to put a pin; then name it and add it.")
-    m = maps.build_map((-125.0, 25.0, 15.0, 60.0), cat.outlines, [])
+    m = maps.build_map((-125.0, 25.0, 15.0, 60.0), cat.outlines, [], view=(42.0, -55.0, 2))
     event = st_folium(
         m, key="add_map", height=380, width="stretch", returned_objects=["last_clicked"]
     )

@@ -141,8 +141,16 @@ def _outline_data(outlines: gpd.GeoDataFrame) -> dict[str, object]:
     return _OUTLINES[key]
 
 
-def _base_map(bounds: tuple[float, float, float, float], outlines: gpd.GeoDataFrame) -> folium.Map:
-    m = folium.Map(tiles=None, control_scale=True, zoom_control=True)
+def _base_map(
+    bounds: tuple[float, float, float, float],
+    outlines: gpd.GeoDataFrame,
+    view: tuple[float, float, int] | None = None,
+) -> folium.Map:
+    if view is not None:
+        m = folium.Map(location=[view[0], view[1]], zoom_start=view[2], tiles=None,
+                       control_scale=True)  # fmt: skip
+    else:
+        m = folium.Map(tiles=None, control_scale=True, zoom_control=True)
     # Only Leaflet, served by the app: no jQuery, Bootstrap or awesome-markers from CDNs.
     m.default_js = [("leaflet", LEAFLET_JS_URL)]
     m.default_css = [("leaflet_css", LEAFLET_CSS_URL)]
@@ -159,8 +167,9 @@ def _base_map(bounds: tuple[float, float, float, float], outlines: gpd.GeoDataFr
         name="Country outlines (offline basemap)",
         interactive=False,
     ).add_to(m)
-    west, south, east, north = bounds
-    m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+    if view is None:
+        west, south, east, north = bounds
+        m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
     return m
 
 
@@ -343,12 +352,15 @@ def build_map(
     *,
     legend: Mapping[str, float] | None = None,
     legend_title: str = "Score",
+    view: tuple[float, float, int] | None = None,
 ) -> folium.Map:
     """Assemble an offline map: basemap, the given layers, a legend and a layer control.
 
     ``bounds`` is ``(west, south, east, north)`` in degrees; ``legend`` has ``vmin``/``vmax``.
+    ``view`` (lat, lon, zoom) replaces fitting the bounds, for a map drawn while hidden (in a
+    tab that is not open, Leaflet has no size to fit bounds to and computes NaN).
     """
-    m = _base_map(bounds, outlines)
+    m = _base_map(bounds, outlines, view)
     for layer in layers:
         layer.add_to(m)
     if legend is not None:
