@@ -150,3 +150,13 @@ def test_map_page_views_and_data_page_edit():
     at.button(key="reset_data").click().run()
     assert not at.exception
     assert "user_sites" not in at.session_state
+
+
+def test_no_page_renders_raw_html():
+    """User text reaches the page only through escaping widgets: no unsafe_allow_html, no
+    st.html anywhere in the app (map tooltips are built with textContent, see test_maps)."""
+    sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert "unsafe_allow_html" not in text, path
+        assert "st.html(" not in text, path
