@@ -83,6 +83,14 @@ def test_overview_loads_offline_with_one_feature_per_site(page, app_server):
     wait_idle(page)
     no_exception(page)
     assert feature_count(page) == len(catalog.criteria_table())
+    # every site is filled with its score colour (a red-to-green scale), none is hollow
+    fills = (
+        map_frame(page)
+        .locator(".leaflet-interactive")
+        .evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+    )
+    assert all(f and f.startswith("#") for f in fills), fills
+    assert len(set(fills)) > 1  # different scores, different colours
     # Leaflet came from the app itself: the map frame has a working `L`, and no script or
     # stylesheet was asked of another host (OSM tiles are an opt-in layer, off by default).
     frame = next(f for f in page.frames if "st_folium" in f.url)

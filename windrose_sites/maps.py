@@ -277,7 +277,9 @@ def sites_layer(
         _features(sites.geometry.to_numpy(), props),
         sites.geometry.to_numpy(),
         name=name,
-        marker=folium.CircleMarker(radius=8, color="#333", weight=1.2, fill_opacity=0.85),
+        marker=folium.CircleMarker(
+            radius=8, color="#333", weight=1.2, fill=True, fill_opacity=0.85
+        ),
         on_each_feature=folium.JsCode(_CARD_JS.replace("__LABELS__", _js_literal(labels))),
     )
     # polygons (the Romeynsweel plots) get the same outline and opacity as the circles
@@ -309,7 +311,7 @@ def ports_layer(ports: pd.DataFrame, *, name: str = "Container ports") -> folium
     return folium.GeoJson(
         gdf.to_json(drop_id=True),
         name=name,
-        marker=folium.CircleMarker(radius=5),
+        marker=folium.CircleMarker(radius=5, fill=True),
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
     )
 
