@@ -80,11 +80,18 @@ def _add(result: uploads.UploadResult, what: str) -> None:
         st.error(f"Nothing added from {what}; your existing sites are unchanged.")
 
 
-def _existing() -> dict[str, object]:
+def _existing() -> dict[str, list[str]]:
+    """Names and ids already in use, so an added site cannot clash with them."""
     return {
         "existing_names": list(work.attributes["name"]),
         "existing_ids": list(work.table.index),
     }
+
+
+def _add_point(name: str, lat: float | None, lon: float | None, what: str) -> None:
+    """One typed or clicked site, through the same validating parser as uploads."""
+    row = pd.DataFrame({"name": [name], "lat": [lat], "lon": [lon]}).to_csv(index=False).encode()
+    _add(uploads.parse_sites(row, what, **_existing()), what)
 
 
 with tab_form, st.form("add_site_form", clear_on_submit=True):
@@ -93,8 +100,7 @@ with tab_form, st.form("add_site_form", clear_on_submit=True):
     lat = c1.number_input("Latitude (°N)", -90.0, 90.0, value=None, format="%.5f", key="add_lat")
     lon = c2.number_input("Longitude (°E)", -180.0, 180.0, value=None, format="%.5f", key="add_lon")
     if st.form_submit_button("Add site"):
-        row = pd.DataFrame({"name": [name], "lat": [lat], "lon": [lon]})
-        _add(uploads.parse_sites(row.to_csv(index=False).encode(), "form", **_existing()), "form")
+        _add_point(name, lat, lon, "form")
 
 with tab_map:
     st.caption("Click on the map to put a pin; then name it and add it.")
@@ -104,13 +110,11 @@ with tab_map:
     )
     clicked = (event or {}).get("last_clicked")
     if clicked:
-        st.write(f"Clicked at {clicked['lat']:.5f} °N, {(clicked['lng'] + 180) % 360 - 180:.5f} °E")
+        lng = (clicked["lng"] + 180) % 360 - 180  # Leaflet runs past ±180 after panning
+        st.write(f"Clicked at {clicked['lat']:.5f} °N, {lng:.5f} °E")
         pin_name = st.text_input("Name of the clicked site", key="add_map_name")
         if st.button("Add the clicked site", key="add_map_button"):
-            row = pd.DataFrame(
-                {"name": [pin_name], "lat": [clicked["lat"]], "lon": [clicked["lng"]]}
-            )
-            _add(uploads.parse_sites(row.to_csv(index=False).encode(), "map", **_existing()), "map")
+            _add_point(pin_name, clicked["lat"], lng, "map")
 
 with tab_upload:
     st.caption(
