@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 __all__ = [
+    "DIRECTIONS",
     "MAX_PARAM_CHARS",
     "MAX_WEIGHT",
     "METHODS",
@@ -23,6 +24,8 @@ __all__ = [
 ]
 
 METHODS = ("wsm", "wpm", "topsis", "promethee")
+#: Whether more of a criterion is better ("benefit") or worse ("cost").
+DIRECTIONS = ("benefit", "cost")
 #: Slider range of group and criterion weights (relative; shares are shown in %).
 MAX_WEIGHT = 100.0
 #: Longer URL values are ignored, not parsed.
@@ -47,6 +50,9 @@ class AppState:
     method: str = "wsm"
     filters: Filters = field(default_factory=Filters)
     selected: tuple[str, ...] = ()
+    #: The user's flips of a criterion's direction: criterion id -> "benefit" or "cost".
+    #: Only criteria whose direction differs from ``criteria.csv`` are listed.
+    directions: dict[str, str] = field(default_factory=dict)
 
 
 def group_key(group: str) -> str:
@@ -103,7 +109,8 @@ def parse_query_params(
 
     Keys: ``w_<group>`` and ``c_<criterion>`` (weights 0-100), ``method`` (one of
     :data:`METHODS`), ``min_area_ha``, ``max_port_km``, ``country`` (comma list) and
-    ``sel`` (comma list of site ids). A value may be a string or a list of strings (repeated
+    ``sel`` (comma list of site ids) and ``d_<criterion>`` (``benefit`` or ``cost``: a flip of
+    the criterion's direction). A value may be a string or a list of strings (repeated
     keys). Returns the state and a list of human-readable warnings; never raises.
 
     Examples
@@ -116,22 +123,32 @@ def parse_query_params(
     warnings: list[str] = []
     known = {group_key(g): g for g in default.group_weights}
     known_c = {f"c_{c}": c for c in default.criterion_weights}
+    known_d = {f"d_{c}": c for c in default.criterion_weights}
     groups, crits = dict(default.group_weights), dict(default.criterion_weights)
+    directions = dict(default.directions)
     fixed = {"method", "min_area_ha", "max_port_km", "country", "sel"}
     for name in params:
         name = str(name)
-        if name not in known and name not in known_c and name not in fixed:
+        if name not in known and name not in known_c and name not in known_d and name not in fixed:
             warnings.append(f"Ignored unknown parameter {name[:40]!r}.")
             continue
         raw = _single(params, name, warnings)
         if raw is None or name in fixed:
+            continue
+        if name in known_d:
+            if raw in DIRECTIONS:
+                directions[known_d[name]] = raw
+            else:
+                warnings.append(
+                    f"Ignored {name}={raw[:40]!r}: allowed are {', '.join(DIRECTIONS)}."
+                )
             continue
         value = _number(raw, name, 0.0, MAX_WEIGHT, warnings)
         if value is not None and name in known:
             groups[known[name]] = value
         elif value is not None:
             crits[known_c[name]] = value
-    state = replace(default, group_weights=groups, criterion_weights=crits)
+    state = replace(default, group_weights=groups, criterion_weights=crits, directions=directions)
     method = _single(params, "method", warnings)
     if method is not None:
         if method in METHODS:
@@ -193,4 +210,7 @@ def to_query_params(state: AppState, default: AppState) -> dict[str, str]:
         out["country"] = ",".join(f.countries)
     if state.selected:
         out["sel"] = ",".join(state.selected)
+    for c, d in state.directions.items():
+        if d != default.directions.get(c):
+            out[f"d_{c}"] = d
     return out
