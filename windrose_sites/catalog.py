@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from windrose_sites import geo
+from windrose_sites import fx, geo
 
 __all__ = [
     "DATA_DIR",
@@ -375,26 +375,30 @@ def _sea_legs(ports: pd.DataFrame, port_ids: np.ndarray, route: str) -> dict[str
     }
 
 
-def _fx_usd_per_eur(indicators: pd.DataFrame, year: float) -> pd.Series:
-    fx = indicators[(indicators["indicator"] == "fx_usd_per_eur") & indicators["value"].notna()]
-    if fx.empty:
-        msg = "indicators.csv has no fx_usd_per_eur row: USD figures cannot be converted"
-        raise CatalogError(msg)
-    same_year = fx[fx["year"] == year]
-    return (same_year if not same_year.empty else fx.sort_values("year")).iloc[-1]
+def _convert(row: pd.Series, target_unit: str) -> tuple[float, str]:
+    """Value of an indicator row in the criterion's unit, and a note on any conversion.
 
-
-def _convert(row: pd.Series, target_unit: str, indicators: pd.DataFrame) -> tuple[float, str]:
-    """Value of an indicator row in the criterion's unit, and a note on any conversion."""
+    USD figures are converted at the ECB annual average of the figure's own year
+    (:func:`windrose_sites.fx.usd_per_eur`); a year without one is an error, never another
+    year's rate.
+    """
     if row["unit"] == target_unit:
         return float(row["value"]), ""
     if row["unit"].replace("USD", "EUR") == target_unit:
-        fx = _fx_usd_per_eur(indicators, row["year"])
+        if not np.isfinite(row["year"]):
+            msg = f"indicator {row['indicator']!r} ({row['area_id']}) has no year to convert at"
+            raise CatalogError(msg)
+        year = int(row["year"])
+        try:
+            rate = fx.usd_per_eur(year)
+        except fx.FxError as exc:
+            msg = f"indicator {row['indicator']!r} ({row['area_id']}, {year}): {exc}"
+            raise CatalogError(msg) from exc
         note = (
-            f"converted: {row['value']:g} {row['unit']} / {fx['value']:g} USD per EUR "
-            f"({fx['period']}, {fx['source']})"
+            f"converted: {row['value']:g} {row['unit']} / {rate:.4f} USD per EUR "
+            f"({fx.fx_source(year)})"
         )
-        return float(row["value"]) / float(fx["value"]), note
+        return float(row["value"]) / rate, note
     msg = f"indicator {row['indicator']!r} is in {row['unit']!r}; cannot convert to {target_unit!r}"
     raise CatalogError(msg)
 
@@ -408,7 +412,7 @@ def _indicator_value(
         found = rows[(rows["area_id"] == area) & rows["value"].notna()]
         if not found.empty:
             row = found.sort_values("year").iloc[-1]
-            value, conv = _convert(row, unit, indicators)
+            value, conv = _convert(row, unit)
             note = "; ".join(
                 s for s in (f"{row['area_name']} ({row['period']})", row["covers"], conv) if s
             )
