@@ -39,6 +39,10 @@ class Filters:
     min_area_ha: float = 0.0
     max_port_km: float | None = None
     countries: tuple[str, ...] = ()  # empty: all countries
+    #: with a minimum area, keep sites whose area is unknown (marked "area unknown")
+    keep_unknown_area: bool = True
+    #: rank sites with no town of 15,000+ people within the catchment radius (sea, desert)
+    keep_remote: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,8 @@ def parse_query_params(
     """Read an :class:`AppState` from URL query parameters on top of ``default``.
 
     Keys: ``w_<group>`` and ``c_<criterion>`` (weights 0-100), ``method`` (one of
-    :data:`METHODS`), ``min_area_ha``, ``max_port_km``, ``country`` (comma list) and
+    :data:`METHODS`), ``min_area_ha``, ``max_port_km``, ``country`` (comma list),
+    ``unknown_area`` and ``remote`` (``keep`` or ``drop``) and
     ``sel`` (comma list of site ids) and ``d_<criterion>`` (``benefit`` or ``cost``: a flip of
     the criterion's direction). A value may be a string or a list of strings (repeated
     keys). Returns the state and a list of human-readable warnings; never raises.
@@ -126,7 +131,7 @@ def parse_query_params(
     known_d = {f"d_{c}": c for c in default.criterion_weights}
     groups, crits = dict(default.group_weights), dict(default.criterion_weights)
     directions = dict(default.directions)
-    fixed = {"method", "min_area_ha", "max_port_km", "country", "sel"}
+    fixed = {"method", "min_area_ha", "max_port_km", "country", "sel", "unknown_area", "remote"}
     for name in params:
         name = str(name)
         if name not in known and name not in known_c and name not in known_d and name not in fixed:
@@ -177,6 +182,17 @@ def _filters(
     raw = _single(params, "max_port_km", warnings)
     if raw is not None and (v := _number(raw, "max_port_km", 0.0, 1e5, warnings)) is not None:
         out = replace(out, max_port_km=v)
+    for name, attr, allowed in (
+        ("unknown_area", "keep_unknown_area", {"keep": True, "drop": False}),
+        ("remote", "keep_remote", {"keep": True, "drop": False}),
+    ):
+        raw = _single(params, name, warnings)
+        if raw is None:
+            continue
+        if raw in allowed:
+            out = replace(out, **{attr: allowed[raw]})
+        else:
+            warnings.append(f"Ignored {name}={raw[:40]!r}: allowed are {', '.join(allowed)}.")
     raw = _single(params, "country", warnings)
     if raw is not None:
         chosen = [c for c in raw.split(",") if c]
@@ -208,6 +224,10 @@ def to_query_params(state: AppState, default: AppState) -> dict[str, str]:
         out["max_port_km"] = f"{f.max_port_km:g}"
     if f.countries != d.countries:
         out["country"] = ",".join(f.countries)
+    if f.keep_unknown_area != d.keep_unknown_area:
+        out["unknown_area"] = "keep" if f.keep_unknown_area else "drop"
+    if f.keep_remote != d.keep_remote:
+        out["remote"] = "keep" if f.keep_remote else "drop"
     if state.selected:
         out["sel"] = ",".join(state.selected)
     for c, d in state.directions.items():
