@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import common
-from windrose_sites import export, sensitivity
+from windrose_sites import export, limits, sensitivity, text
 
 # The board's question: "If logistics mattered a little more, would Onnaing beat Antwerp?"
 BOARD_SITE, BOARD_RIVAL, BOARD_GROUP = "onnaing", "antwerp_romeynsweel", "logistics"
@@ -24,20 +24,34 @@ if ranking is None:
     st.stop()
 
 used = ranking.weights[ranking.weights > 0]
-table = work.table.loc[ranking.result.index, used.index]
+# Pairwise crossovers and SMAA rank matrices grow with the square of the number of sites:
+# analyse the leaders plus the user's selection (all sites of a normal ranking).
+focus = limits.focus_sites(ranking.result, state.selected)
+table = work.table.loc[focus, used.index]
 directions = cat.criteria.loc[used.index, "direction"].to_dict()
 groups = cat.criteria.loc[used.index, "group"].to_dict()
 labels = cat.criteria.loc[used.index, "label"].to_dict()
-names = work.attributes["name"].to_dict()
+names = work.attributes.loc[focus, "name"].to_dict()
+md_names = {s: text.md(n) for s, n in names.items()}  # for Markdown: user names stay text
 args = (table, used.to_dict(), directions)
 kw = {"method": state.method, "missing": "worst"}
-order = list(ranking.result.sort_values("rank").index)
+order = list(focus)  # by the ranking's rank, best first
 leader = order[0]
+bounded = len(focus) < len(ranking.result)
 st.caption(
     f"{common.METHOD_LABELS[state.method]} on {len(order)} sites, with the weights, filters and "
     "data of the sidebar. Shares are of the total weight; the other weights keep their "
     "proportions when one moves. Missing values count as the worst observed."
 )
+if bounded:
+    st.info(
+        limits.focus_sentence(len(ranking.result), focus, what="Sensitivity")
+        + " These sites are analysed as a shortlist: each criterion is normalized over them "
+        "(min–max, vector norm or net flows among these sites), so scores here can differ "
+        "from the Overview's, and sites outside the shortlist are not followed. Select a site "
+        "(Compare or Map) to add it.",
+        icon="ℹ️",
+    )
 answers = st.container(border=True)
 
 
@@ -73,7 +87,7 @@ try:
     )
 except ValueError as exc:  # the group holds every weight: nothing to trade against
     sweep = cross = None
-    st.info(f"No sweep for {group}: {exc}")
+    st.info(f"No sweep for {text.md(group)}: {text.md(exc)}")
 if sweep is not None:
     t0 = sweep.attrs["current_share"]
     lines = sweep.assign(name=sweep["site"].map(names), weight_pct=100 * sweep["share"])
@@ -250,7 +264,7 @@ with answers:
     if duel is not None:
         site, rival, topic = duel
         st.markdown(
-            f"**If {topic} mattered a little more, would {names[site]} beat {names[rival]}?**"
+            f"**If {topic} mattered a little more, would {md_names[site]} beat {md_names[rival]}?**"
         )
         try:
             st.markdown(
@@ -260,17 +274,17 @@ with answers:
                     rival=rival,
                     criterion_or_group=topic,
                     groups=groups,
-                    names=names,
+                    names=md_names,
                     **kw,
                 )
             )
         except ValueError as exc:  # the group holds every weight
-            st.markdown(f"No answer: {exc}")
-    st.markdown(f"**How sure are we that {names[leader]} is first?**")
+            st.markdown(f"No answer: {text.md(exc)}")
+    st.markdown(f"**How sure are we that {md_names[leader]} is first?**")
     others = acc[1].drop(leader)  # the site most often first among the others
     runner = others.idxmax() if len(others) and others.max() > 0 else None
     st.markdown(
-        f"{names[leader]} is first in {acc.at[leader, 1]:.0%} of {samples:,} weight samples "
+        f"{md_names[leader]} is first in {acc.at[leader, 1]:.0%} of {samples:,} weight samples "
         f"({spread_label(spread)})"
-        + (f"; {names[runner]} is first in {acc.at[runner, 1]:.0%}." if runner is not None else ".")
+        + (f"; {md_names[runner]} is first in {acc.at[runner, 1]:.0%}." if runner else ".")
     )

@@ -9,7 +9,7 @@ import pandas as pd
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from streamlit.testing.v1 import AppTest
 
-from windrose_sites import catalog, decision, export, sensitivity
+from windrose_sites import catalog, decision, export, sensitivity, text
 from windrose_sites import state as ws
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,9 @@ def frame(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def board_answers(method: str = "wsm", **kwargs) -> tuple[str, str]:
+    """The two answers as Markdown: site names are escaped (they may come from a user)."""
     args, kw, groups, names = core_inputs(method, **kwargs)
+    names = {s: text.md(n) for s, n in names.items()}
     q1 = sensitivity.head_to_head(
         *args,
         site="onnaing",
