@@ -253,14 +253,15 @@ def test_nullable_dtype_missing_value(sites):
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_missing_worst_imputes_worst_observed(sites, method):
+def test_missing_worst_imputes_beyond_the_worst_known(sites, method):
+    """MISSING_RULE: a tenth of the known range beyond the worst known value."""
     table = sites.copy()
-    table.loc["Cove", "jobs"] = np.nan  # benefit: worst observed is 5 (Ayr)
-    table.loc["Dale", "port_km"] = np.nan  # cost: worst observed is 40 (Bute)
+    table.loc["Cove", "jobs"] = np.nan  # benefit: known 5 .. 9, imputed 5 - 0.4
+    table.loc["Dale", "port_km"] = np.nan  # cost: known 10 .. 40, imputed 40 + 3
     result = _run(table, method, missing="worst")
     filled = sites.copy()
-    filled.loc["Cove", "jobs"] = 5.0
-    filled.loc["Dale", "port_km"] = 40.0
+    filled.loc["Cove", "jobs"] = 4.6
+    filled.loc["Dale", "port_km"] = 43.0
     np.testing.assert_allclose(result["score"], _run(filled, method)["score"], atol=1e-12)
     imputed = result.attrs["imputed"]
     assert imputed.dtypes.eq(bool).all()
@@ -278,13 +279,39 @@ def test_missing_worst_all_nan_column_contributes_equally(sites, method):
     assert result["rank"].tolist() == rest["rank"].tolist()
 
 
-def test_wpm_rejects_non_positive(sites):
+def test_wpm_shifts_a_criterion_with_zero(sites):
+    """WPM_RULE: land 0, 20, 50, 50, 80 -> + 8 (a tenth of the range 0 .. 80), the rest as is."""
     table = sites.copy()
     table.loc["Bute", "land_eur_m2"] = 0.0
-    with pytest.raises(ValueError, match=r"Site 'Bute' has value 0.0 for criterion 'land_eur_m2'"):
-        _run(table, "wpm")
-    # The other methods accept zero and negative values.
-    assert np.isfinite(_run(table.assign(jobs=-table["jobs"]), "topsis")["score"]).all()
+    result = _run(table, "wpm")
+    assert result.attrs["shifted"] == {"land_eur_m2": pytest.approx(8.0)}
+    shifted = table.assign(land_eur_m2=table["land_eur_m2"] + 8.0)
+    np.testing.assert_allclose(result["score"], _run(shifted, "wpm")["score"], atol=1e-12)
+    assert _run(shifted, "wpm").attrs["shifted"] == {}
+    assert result.attrs["normalized"]["land_eur_m2"].min() == pytest.approx(8.0 / 88.0)
+    assert (result.attrs["normalized"].to_numpy() > 0).all()
+    # shifting is unit-free: the same ranks after rescaling and after moving all values down
+    moved = table.assign(land_eur_m2=3 * table["land_eur_m2"] - 100)
+    np.testing.assert_allclose(result["score"], _run(moved, "wpm")["score"], atol=1e-12)
+
+
+def test_wpm_constant_non_positive_criterion_becomes_one(sites):
+    table = sites.assign(jobs=0.0, port_km=-5.0)
+    result = _run(table, "wpm")
+    assert result.attrs["shifted"] == {"port_km": 6.0, "jobs": 1.0}
+    assert (result.attrs["normalized"][["port_km", "jobs"]] == 1.0).all(axis=None)
+    assert set(result.attrs["no_information"]) == {"port_km", "jobs"}
+    assert np.isfinite(result["score"]).all()
+    only_land = _run(table, "wpm", weights={"land_eur_m2": 1.0})
+    assert result["rank"].tolist() == only_land["rank"].tolist()
+
+
+@pytest.mark.parametrize("method", ["wsm", "topsis", "promethee"])
+def test_other_methods_do_not_shift(sites, method):
+    table = sites.assign(jobs=-sites["jobs"])
+    result = _run(table, method)
+    assert result.attrs["shifted"] == {}
+    assert np.isfinite(result["score"]).all()
 
 
 # --------------------------------------------------------------------------- score_array
@@ -310,8 +337,9 @@ def test_score_array_validation():
     bad[1, 0] = np.nan
     with pytest.raises(ValueError, match="Site 1 has value nan for criterion 0"):
         score_array(bad, w, b)
-    with pytest.raises(ValueError, match=r"Site 0 has value -1\.0 for criterion 0; method 'wpm'"):
-        score_array(-x, w, b, "wpm")
+    shifted = score_array(-x, w, b, "wpm")  # WPM_RULE, not an error
+    explicit = -x + np.array([3.2, 4.2])  # lowest value -> a tenth of the range 2
+    np.testing.assert_allclose(shifted, score_array(explicit, w, b, "wpm"), atol=1e-12)
 
 
 @pytest.mark.parametrize("row", [0, 150, 200, 204])
@@ -325,9 +353,13 @@ def test_score_array_finds_bad_value_anywhere(row, order):
     x[row, 2] = -np.inf
     with pytest.raises(ValueError, match=f"Site {row} has value -inf for criterion 2"):
         score_array(x, np.ones(3), np.ones(3, dtype=bool), "topsis")
-    x[row, 2] = 0.0
-    with pytest.raises(ValueError, match=f"Site {row} has value 0.0 for criterion 2"):
-        score_array(x, np.ones(3), np.ones(3, dtype=bool), "wpm")
+    x[row, 2] = 0.0  # wpm shifts the column by a tenth of its range (WPM_RULE)
+    scores = score_array(x, np.ones(3), np.ones(3, dtype=bool), "wpm")
+    shifted = x.copy()
+    shifted[:, 2] += 0.1 * x[:, 2].max()
+    np.testing.assert_allclose(
+        scores, score_array(shifted, np.ones(3), np.ones(3, dtype=bool), "wpm"), atol=1e-12
+    )
 
 
 def test_score_array_does_not_modify_input():

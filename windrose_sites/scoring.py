@@ -7,6 +7,12 @@ the usual preference function). :func:`score` is the validated DataFrame front d
 with ranks, contributions and normalized values; :func:`score_array` is the fast path
 for large suitability surfaces. Both call the same private numpy kernels.
 
+Gaps and degenerate data follow three rules stated in words for the pages:
+:data:`MISSING_RULE` (a missing value is imputed beyond the worst known value, so it never
+ties a known one), :data:`NO_INFORMATION_RULE` (a criterion whose known values are all equal
+gives every site the same mark) and :data:`WPM_RULE` (the weighted product shifts a criterion
+with a value <= 0 above zero).
+
 :func:`criterion_weights` turns group and within-group weights into criterion weights
 and :func:`ahp_weights` derives weights from a Saaty pairwise comparison matrix.
 """
@@ -23,6 +29,11 @@ __all__ = [
     "DIRECTIONS",
     "METHODS",
     "MISSING",
+    "MISSING_MARGIN",
+    "MISSING_RULE",
+    "NO_INFORMATION_RULE",
+    "WPM_FLOOR_SHARE",
+    "WPM_RULE",
     "ahp_weights",
     "criterion_weights",
     "impute_worst",
@@ -35,6 +46,29 @@ Method = Literal["wsm", "wpm", "topsis", "promethee"]
 METHODS: tuple[str, ...] = ("wsm", "wpm", "topsis", "promethee")
 DIRECTIONS: tuple[str, ...] = ("benefit", "cost")
 MISSING: tuple[str, ...] = ("raise", "worst")
+
+#: A missing value is imputed this share of the known range beyond the worst known value.
+MISSING_MARGIN = 0.1
+#: The missing-value rule in words (quoted by the Compare page and ``data/SOURCES.md``).
+MISSING_RULE = (
+    "A missing value counts as worse than the worst known value of its criterion, by a tenth "
+    "of the gap between the best and the worst known values, so a site never gains from a "
+    "hole in the data and never ties a site whose value is known."
+)
+#: The rule for a criterion whose known values are all equal (or that has no known value).
+NO_INFORMATION_RULE = (
+    "A criterion on which every known value is the same tells the sites apart by nothing: "
+    "it is flagged 'no information' and gives every site, known or missing, the same mark, "
+    "so its weight moves no site."
+)
+#: wpm: a criterion with a value <= 0 is shifted so its lowest value is this share of its range.
+WPM_FLOOR_SHARE = 0.1
+#: The rule for zero and negative values in the weighted product, in words.
+WPM_RULE = (
+    "The weighted product divides values, so it needs them above zero: when a criterion has a "
+    "zero or negative value, the same amount is added to every site's value so that the lowest "
+    "becomes a tenth of the gap between the lowest and the highest (1 if all are equal)."
+)
 
 _ADDITIVE = ("wsm", "promethee")
 _CHUNK_ROWS = 1 << 12  # rows per block in the chunked kernels (~330 kB at 10 criteria)
@@ -99,15 +133,25 @@ def _ratio_to_best(
 
 
 def _wpm(
-    x: np.ndarray, w: np.ndarray, benefit: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    x: np.ndarray,
+    w: np.ndarray,
+    benefit: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    shift: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Weighted product of ratios to the best, summed in log space block by block."""
+    """Weighted product of ratios to the best, summed in log space block by block.
+
+    ``shift`` (added to each block, no full copy) is the :data:`WPM_RULE` shift; ``lo`` and
+    ``hi`` are then the shifted column ranges.
+    """
     slope = np.where(benefit, w, -w)
     offset = -(slope * np.log(np.where(benefit, hi, lo))).sum()
     out = np.empty(x.shape[0])
     for start in range(0, x.shape[0], _CHUNK_ROWS):
         stop = start + _CHUNK_ROWS
-        out[start:stop] = np.log(x[start:stop]) @ slope
+        block = x[start:stop] if shift is None else x[start:stop] + shift
+        out[start:stop] = np.log(block) @ slope
     out += offset
     np.exp(out, out=out)
     return np.clip(out, 0.0, 1.0, out=out)
@@ -323,37 +367,65 @@ def _check_finite(x: np.ndarray, labels: pd.Index | range, names: Sequence[Hasha
     i, j = _first_bad(~np.isfinite(x))
     msg = (
         f"{_cell(x, labels, names, i, j)}; values must be finite numbers"
-        " (pass missing='worst' to score a missing value as the worst observed)."
-    )
-    raise ValueError(msg)
-
-
-def _check_positive(x: np.ndarray, labels: pd.Index | range, names: Sequence[Hashable]) -> None:
-    """Raise naming the first site and criterion with a value <= 0 (needed by wpm)."""
-    if (x > 0).all():
-        return
-    i, j = _first_bad(x <= 0)
-    msg = (
-        f"{_cell(x, labels, names, i, j)}; method 'wpm' needs"
-        " every value > 0 (use 'wsm', 'topsis' or 'promethee', or shift the criterion)."
+        " (pass missing='worst' to score a missing value below the worst known one)."
     )
     raise ValueError(msg)
 
 
 def impute_worst(x: np.ndarray, benefit: np.ndarray) -> np.ndarray:
-    """Replace NaN in place by the column's worst observed value; return the NaN mask.
+    """Replace NaN in place by a value beyond the worst known one; return the NaN mask.
 
-    A column that is entirely NaN becomes the constant 1.0, so it is equal for every row.
+    This is :data:`MISSING_RULE`: in a column whose known values span ``lo .. hi`` with
+    ``hi > lo``, a NaN becomes ``lo - MISSING_MARGIN * (hi - lo)`` for a benefit and
+    ``hi + MISSING_MARGIN * (hi - lo)`` for a cost, so after any of the four normalizations it
+    is strictly worse than every known value. A column whose known values are all equal
+    becomes that constant and a column that is entirely NaN the constant 1.0: both carry no
+    information (:data:`NO_INFORMATION_RULE`, see :func:`no_information`).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Float matrix (n_rows, n_criteria), changed in place.
+    benefit : numpy.ndarray
+        Boolean (n_criteria,): True for benefit, False for cost.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of the cells that were NaN.
+
+    Examples
+    --------
+    >>> x = np.array([[10.0, 5.0], [np.nan, 9.0], [20.0, np.nan]])
+    >>> mask = impute_worst(x, np.array([True, False]))
+    >>> x[:, 0].tolist(), x[:, 1].tolist()
+    ([10.0, 9.0, 20.0], [5.0, 9.0, 9.4])
     """
     missing = np.isnan(x)
     for j in np.flatnonzero(missing.any(axis=0)):
-        column = x[:, j]
-        if missing[:, j].all():
-            worst = 1.0
-        else:
-            worst = np.nanmin(column) if benefit[j] else np.nanmax(column)
-        column[missing[:, j]] = worst
+        column, gaps = x[:, j], missing[:, j]
+        if gaps.all():
+            column[gaps] = 1.0
+            continue
+        lo, hi = np.nanmin(column), np.nanmax(column)
+        margin = MISSING_MARGIN * (hi - lo)
+        column[gaps] = lo - margin if benefit[j] else hi + margin
     return missing
+
+
+def _no_information(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Criteria with column minimum == maximum: after :func:`impute_worst`, exactly those
+    whose known values are all equal (or that have none). Every method gives every row the
+    same normalized value on them.
+    """
+    return hi - lo == 0
+
+
+def _positive_shift(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per-column amount :data:`WPM_RULE` adds before the weighted product (0 when lo > 0)."""
+    span = hi - lo
+    floor = np.where(span > 0, WPM_FLOOR_SHARE * span, 1.0)
+    return np.where(lo > 0, 0.0, floor - lo)
 
 
 # ---------------------------------------------------------------------------
@@ -387,9 +459,11 @@ def score(
         Aggregation; see Notes.
     missing : {"raise", "worst"}
         With ``"raise"`` a NaN in a weighted criterion raises ``ValueError`` naming the
-        site and criterion. With ``"worst"`` it counts as the worst observed value of that
-        criterion (the minimum for benefit, the maximum for cost); a column that is
-        entirely NaN becomes a constant, so it contributes equally to every row.
+        site and criterion. With ``"worst"`` it follows :data:`MISSING_RULE` (see
+        :func:`impute_worst`): it is imputed :data:`MISSING_MARGIN` of the known range
+        beyond the worst known value, so for every method its normalized value is strictly
+        worse than every known value of that criterion. A criterion whose known values are
+        all equal, or that is entirely NaN, becomes a constant (:data:`NO_INFORMATION_RULE`).
 
     Returns
     -------
@@ -400,9 +474,14 @@ def score(
         and ``"promethee"``, one ``contrib_<criterion>`` column per weighted criterion,
         summing to ``score``. ``attrs`` holds ``"method"``, ``"weights"`` (dict of the
         effective weights, summing to 1), ``"normalized"`` (DataFrame of the normalized
-        values the method aggregates) and ``"imputed"`` (boolean DataFrame, True where
+        values the method aggregates), ``"imputed"`` (boolean DataFrame, True where
         a missing value was imputed; all False with ``missing="raise"``; no column is
-        added, so the columns do not depend on `missing`). ``score`` comes from the same
+        added, so the columns do not depend on `missing`), ``"no_information"`` (list of
+        the criterion ids whose known values are all equal: every row gets the same
+        normalized value and contribution on them, so their weight changes no rank) and
+        ``"shifted"`` (dict criterion -> amount added to every value by :data:`WPM_RULE`,
+        in the criterion's unit; empty unless ``"wpm"`` met a value <= 0). ``score`` comes
+        from the same
         kernel as :func:`score_array`; the contributions sum to it to about 1e-12. The
         table path needs about 3-4x the input's memory: for a 1,000,000-cell surface
         rescored on every slider move, call :func:`score_array`.
@@ -412,7 +491,7 @@ def score(
     ValueError
         Unknown method, criterion or direction; a negative or non-finite weight; all
         weights zero; an empty table; a non-numeric criterion; a NaN (with
-        ``missing="raise"``) or infinite value; a value <= 0 with ``"wpm"``.
+        ``missing="raise"``) or infinite value.
 
     Notes
     -----
@@ -423,7 +502,9 @@ def score(
       constant criterion has ``r = 1`` for every row. Score in [0, 1].
     - ``"wpm"``: ``prod_j r_ij ** w_j`` with ``r = x / max`` for benefit and ``min / x``
       for cost, so ``r`` is in (0, 1] and 1 is the best observed value. Needs every
-      value > 0. Score in (0, 1]; normalized values are ``r``.
+      value > 0: a criterion with a value <= 0 is first shifted by :data:`WPM_RULE` (its
+      lowest value becomes :data:`WPM_FLOOR_SHARE` of its range, or 1 if it is constant).
+      Score in (0, 1]; normalized values are ``r`` of the shifted values.
     - ``"topsis"``: classic TOPSIS (Hwang & Yoon 1981): ``v = w_j x / ||x_j||``, ideal
       is the column maximum of ``v`` for benefit and minimum for cost, the score is
       ``d- / (d+ + d-)`` with Euclidean distances ``d+`` to the ideal and ``d-`` to the
@@ -456,12 +537,17 @@ def score(
     x = _decision_matrix(table, names)
     imputed = impute_worst(x, benefit) if missing == "worst" else np.zeros(x.shape, dtype=bool)
     _check_finite(x, table.index, names)
-    if method == "wpm":
-        _check_positive(x, table.index, names)
     lo, hi = _column_range(x)
+    shift = _positive_shift(lo, hi) if method == "wpm" else np.zeros(len(names))
+    if shift.any():
+        x += shift
+        lo, hi = lo + shift, hi + shift
     values = _KERNELS[method](x, w, benefit, lo, hi)
     normalized = _NORMALIZERS[method](x, benefit, lo, hi)
-    return _result(table.index, names, w, values, normalized, imputed, method)
+    head = _result(table.index, names, w, values, normalized, imputed, method)
+    head.attrs["no_information"] = [n for n, c in zip(names, _no_information(lo, hi), strict=True) if c]
+    head.attrs["shifted"] = {n: float(v) for n, v in zip(names, shift, strict=True) if v}
+    return head
 
 
 def _result(
@@ -521,8 +607,9 @@ def score_array(
     Raises
     ------
     ValueError
-        Wrong shapes or dtypes, an unknown method, invalid weights, a non-finite value
-        (naming its row and column), or a value <= 0 with ``"wpm"``.
+        Wrong shapes or dtypes, an unknown method, invalid weights or a non-finite value
+        (naming its row and column). A value <= 0 with ``"wpm"`` is shifted by
+        :data:`WPM_RULE`, as in :func:`score`; the input is never modified.
 
     Examples
     --------
@@ -540,11 +627,11 @@ def score_array(
     b = _check_vector(benefit, x.shape[1], "benefit", np.bool_)
     w = _normalized_weights(w, range(x.shape[1]))
     lo, hi = _column_range(x)
-    rows, columns = range(x.shape[0]), range(x.shape[1])
     if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
-        _check_finite(x, rows, columns)
+        _check_finite(x, range(x.shape[0]), range(x.shape[1]))
     if method == "wpm" and not (lo > 0).all():
-        _check_positive(x, rows, columns)
+        shift = _positive_shift(lo, hi)
+        return _wpm(x, w, b, lo + shift, hi + shift, shift)
     return _KERNELS[method](x, w, b, lo, hi)
 
 
