@@ -30,6 +30,10 @@ __all__ = [
     "SiteCriteria",
     "compute_criteria",
     "criteria_table",
+    "duty_components",
+    "expand_chain",
+    "import_duty_pct",
+    "load_area_parents",
     "load_criteria",
     "load_indicators",
     "load_outlines",
@@ -48,6 +52,8 @@ KINDS = ("official", "derived", "estimate", "missing")
 ROLES = ("candidate", "reference")
 GROUPS = ("logistics", "jobs", "port access", "cost", "sustainability", "market")
 DIRECTIONS = ("benefit", "cost")
+#: Whether a criterion's values share one basis across sites (criteria.csv ``comparable``).
+COMPARABLE = ("yes", "partly", "no")
 #: Where the goods come from today: the Port of Shanghai (Yangshan), ``ports.csv`` row CNSHA.
 ORIGIN_LOCODE = "CNSHA"
 #: Criteria computed from geometry; all others are looked up in ``indicators.csv``.
@@ -59,6 +65,8 @@ COMPUTED = (
     "gateway_teu_m",
 )
 CATCHMENT_RADIUS_KM = 60.0
+#: Basis of a criterion summed from the ``duty_*`` components (see :func:`import_duty_pct`).
+DUTY_BASIS = "duties"
 
 
 class CatalogError(ValueError):
@@ -207,17 +215,31 @@ def _load_criteria_cached(path: Path) -> pd.DataFrame:
     _choice(df, path, "direction", DIRECTIONS)
     for line, cid, basis in zip(_lines(df), df["id"], df["basis"], strict=True):
         computed = basis in ("computed", "ports.csv")
-        if computed != (cid in COMPUTED) or not (computed or basis.startswith("indicator")):
+        looked_up = basis.startswith("indicator") or basis == DUTY_BASIS
+        if computed != (cid in COMPUTED) or not (computed or looked_up):
             raise _fail(
                 path,
                 int(line),
                 "basis",
                 (
                     f"expected computed or ports.csv for the computed criteria {list(COMPUTED)}, "
-                    f"else 'indicator' or 'indicator:<id in indicators.csv>'; got {basis!r}"
+                    f"else 'indicator', 'indicator:<id in indicators.csv>' or {DUTY_BASIS!r}; "
+                    f"got {basis!r}"
                 ),
             )
     df["default_weight"] = _numeric(df, path, "default_weight", lo=0, hi=100)
+    # Optional columns: is the criterion on one basis across sites, and why not.
+    if "comparable" not in df.columns:
+        df["comparable"] = "yes"
+    df["comparable"] = df["comparable"].replace("", "yes")
+    _choice(df, path, "comparable", COMPARABLE)
+    if "comparable_note" not in df.columns:
+        df["comparable_note"] = ""
+    for line, comp, note in zip(_lines(df), df["comparable"], df["comparable_note"], strict=True):
+        if comp != "yes" and note == "":
+            raise _fail(
+                path, int(line), "comparable_note", "say why the criterion is not comparable"
+            )
     return df.set_index("id")
 
 
@@ -375,16 +397,29 @@ def _sea_legs(ports: pd.DataFrame, port_ids: np.ndarray, route: str) -> dict[str
     }
 
 
+#: Unit rescalings applied before any currency conversion: unit -> (unit after, factor).
+UNIT_SCALES = {
+    "EUR/kWh": ("EUR/MWh", 1000.0),
+    "US cents/kWh": ("USD/MWh", 10.0),
+}
+
+
 def _convert(row: pd.Series, target_unit: str) -> tuple[float, str]:
     """Value of an indicator row in the criterion's unit, and a note on any conversion.
 
-    USD figures are converted at the ECB annual average of the figure's own year
-    (:func:`windrose_sites.fx.usd_per_eur`); a year without one is an error, never another
-    year's rate.
+    A unit of :data:`UNIT_SCALES` is rescaled first (EUR/kWh x 1000 -> EUR/MWh, US cents/kWh
+    x 10 -> USD/MWh). USD figures are then converted at the ECB annual average of the figure's
+    own year (:func:`windrose_sites.fx.usd_per_eur`); a year without one is an error, never
+    another year's rate.
     """
-    if row["unit"] == target_unit:
-        return float(row["value"]), ""
-    if row["unit"].replace("USD", "EUR") == target_unit:
+    value, unit, notes = float(row["value"]), str(row["unit"]), []
+    if unit in UNIT_SCALES and unit != target_unit:
+        unit, factor = UNIT_SCALES[unit]
+        notes.append(f"{row['value']:g} {row['unit']} x {factor:g} = {value * factor:g} {unit}")
+        value *= factor
+    if unit == target_unit:
+        return value, "; ".join(notes)
+    if unit.replace("USD", "EUR") == target_unit:
         if not np.isfinite(row["year"]):
             msg = f"indicator {row['indicator']!r} ({row['area_id']}) has no year to convert at"
             raise CatalogError(msg)
@@ -394,11 +429,8 @@ def _convert(row: pd.Series, target_unit: str) -> tuple[float, str]:
         except fx.FxError as exc:
             msg = f"indicator {row['indicator']!r} ({row['area_id']}, {year}): {exc}"
             raise CatalogError(msg) from exc
-        note = (
-            f"converted: {row['value']:g} {row['unit']} / {rate:.4f} USD per EUR "
-            f"({fx.fx_source(year)})"
-        )
-        return float(row["value"]) / rate, note
+        notes.append(f"converted: {value:g} {unit} / {rate:.4f} USD per EUR ({fx.fx_source(year)})")
+        return value / rate, "; ".join(notes)
     msg = f"indicator {row['indicator']!r} is in {row['unit']!r}; cannot convert to {target_unit!r}"
     raise CatalogError(msg)
 
@@ -408,13 +440,22 @@ def _indicator_value(
 ) -> dict[str, object]:
     """First available value along the area chain (most specific first), with provenance."""
     rows = indicators[indicators["indicator"] == indicator]
-    for area in areas:
+    for i, area in enumerate(areas):
         found = rows[(rows["area_id"] == area) & rows["value"].notna()]
         if not found.empty:
             row = found.sort_values("year").iloc[-1]
             value, conv = _convert(row, unit)
+            # A fallback: a wider area stands in for the site's own, whose value is missing
+            # (searched, not found) — stated in the note and flagged for the UI.
+            own = rows[rows["area_id"].isin(areas[:i])]
+            missing_own = list(dict.fromkeys(own["area_name"]))
+            fallback = (
+                f"fallback: {row['area_name']} for {', '.join(missing_own)}" if missing_own else ""
+            )
             note = "; ".join(
-                s for s in (f"{row['area_name']} ({row['period']})", row["covers"], conv) if s
+                s
+                for s in (fallback, f"{row['area_name']} ({row['period']})", row["covers"], conv)
+                if s
             )
             kind = "derived" if conv and row["kind"] == "official" else row["kind"]
             return {
@@ -423,6 +464,7 @@ def _indicator_value(
                 "year": row["year"],
                 "kind": kind,
                 "note": note,
+                "fallback": bool(missing_own),
             }
     # Nothing sourced: say what was searched, from the data's own "missing" rows if any.
     notes = rows[rows["area_id"].isin(areas)]["covers"].tolist()
@@ -432,7 +474,159 @@ def _indicator_value(
         "year": np.nan,
         "kind": "missing",
         "note": f"no sourced value for {indicator} in {areas}",
+        "fallback": False,
     }
+
+
+@cache
+def _load_parents_cached(path: Path) -> pd.DataFrame:
+    df = _read_csv(path, ("area_id", "parent_id", "source", "note"))
+    for col in ("area_id", "parent_id", "source"):
+        _required_text(df, path, col)
+    return df
+
+
+def load_area_parents(path: Path | str | None = None) -> pd.DataFrame:
+    """Statistical areas contained in a wider one (``area_id`` -> ``parent_id``), sourced.
+
+    A site's indicator chain takes the parent right after the area (Pinal County -> Phoenix MSA)
+    and before the next, wider area of the chain (the state).
+    """
+    path = Path(path) if path is not None else DATA_DIR / "area_parents.csv"
+    return _load_parents_cached(path.resolve()).copy()
+
+
+def expand_chain(areas: list[str], parents: pd.DataFrame | None = None) -> list[str]:
+    """``areas`` with each area's parents inserted after it (no duplicates, order kept).
+
+    >>> expand_chain(["US-AZ-PIN", "US-AZ", "US"])
+    ['US-AZ-PIN', 'US-AZ-PHX', 'US-AZ', 'US']
+    """
+    parents = load_area_parents() if parents is None else parents
+    up = dict(zip(parents["area_id"], parents["parent_id"], strict=True))
+    out: list[str] = []
+    for area in areas:
+        while area and area not in out:
+            out.append(area)
+            area = up.get(area, "")
+    return out
+
+
+DUTY_PREFIX = "duty_"
+#: Kit MFN, built-tractor MFN, additional duties, and single MFN lines of the kit's parts.
+DUTY_LAYERS = {"duty_mfn_kit_pct": "mfn_kit", "duty_mfn_built_pct": "mfn_built"}
+
+
+def _duty_layer(indicator: str) -> str:
+    if indicator in DUTY_LAYERS:
+        return DUTY_LAYERS[indicator]
+    if indicator.startswith("duty_extra_"):
+        return "extra"
+    if indicator.startswith("duty_part_"):
+        return "part"
+    msg = f"indicators.csv: unknown duty component {indicator!r} (expected duty_mfn_kit_pct, "
+    msg += "duty_mfn_built_pct, duty_extra_<measure>_pct or duty_part_<CN4>_pct)"
+    raise CatalogError(msg)
+
+
+def duty_components(area: str, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every import-duty component of a region (``EU``, ``US``), one sourced row each.
+
+    Columns: ``indicator``, ``layer`` (``part`` | ``mfn_kit`` | ``mfn_built`` | ``extra``),
+    ``value`` (% ad valorem), ``source``, ``year``, ``kind``, ``note``. Empty if the area has
+    no duty rows. How they add up: :func:`import_duty_pct`.
+    """
+    indicators = load_indicators() if indicators is None else indicators
+    rows = indicators[
+        (indicators["area_id"] == area)
+        & indicators["indicator"].str.startswith(DUTY_PREFIX)
+        & indicators["value"].notna()
+    ]
+    out = pd.DataFrame(
+        {
+            "indicator": rows["indicator"].to_numpy(),
+            "layer": [_duty_layer(i) for i in rows["indicator"]],
+            "value": rows["value"].to_numpy(dtype=float),
+            "source": rows["source"].to_numpy(),
+            "year": rows["year"].to_numpy(dtype=float),
+            "kind": rows["kind"].to_numpy(),
+            "note": rows["covers"].to_numpy(),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def import_duty_pct(
+    area: str, basis: str = "kit", indicators: pd.DataFrame | None = None
+) -> dict[str, object]:
+    """Duty on what a plant in ``area`` imports from China, in % ad valorem, with provenance.
+
+    ``basis="kit"`` (the criterion): MFN on the kit of parts + every additional duty. The kit
+    MFN is ``duty_mfn_kit_pct`` where the kit is classified as the vehicle (US, GRI 2(a));
+    otherwise the highest ``duty_part_*`` line, an upper bound because the value shares of the
+    kit's lines are not published (EU). ``basis="built"`` (reference): MFN on a built tractor +
+    every additional duty. Returns ``value``, ``source``, ``year``, ``kind``, ``note``.
+
+    >>> round(import_duty_pct("US")["value"], 1), round(import_duty_pct("EU")["value"], 1)
+    (54.0, 4.5)
+    """
+    _check_choice_basis(basis)
+    comp = duty_components(area, indicators)
+    if comp.empty:
+        return {"value": np.nan, "source": f"NOT FOUND: no duty rows for {area}", "year": np.nan,
+                "kind": "missing", "note": "", "fallback": False}  # fmt: skip
+    extra = comp[comp["layer"] == "extra"]
+    if basis == "built":
+        mfn = comp[comp["layer"] == "mfn_built"]
+    else:
+        mfn = comp[comp["layer"] == "mfn_kit"]
+        if mfn.empty:
+            parts = comp[comp["layer"] == "part"]
+            mfn = parts.loc[[parts["value"].idxmax()]] if not parts.empty else parts
+    if mfn.empty:
+        return {"value": np.nan, "source": f"NOT FOUND: no {basis} MFN row for {area}",
+                "year": np.nan, "kind": "missing", "note": "", "fallback": False}  # fmt: skip
+    used = pd.concat([mfn, extra])
+    terms = " + ".join(
+        f"{v:g} % ({i})" for i, v in zip(used["indicator"], used["value"], strict=True)
+    )
+    lines = ""
+    if basis == "kit" and (comp["layer"] == "part").any() and (mfn["layer"] == "part").all():
+        part = comp[comp["layer"] == "part"]
+        lines = (
+            "highest of the kit lines "
+            + ", ".join(
+                f"{i.removeprefix('duty_part_').removesuffix('_pct')} {v:g} %"
+                for i, v in zip(part["indicator"], part["value"], strict=True)
+            )
+            + " (value shares not published: an upper bound); "
+        )
+    kinds = set(used["kind"])
+    kind = (
+        "estimate" if "estimate" in kinds else "derived" if len(used) > 1 else used["kind"].iloc[0]
+    )
+    return {
+        "value": float(used["value"].sum()),
+        "source": " ; ".join(dict.fromkeys("; ".join(used["source"]).split(" ; "))),
+        "year": float(used["year"].max()),
+        "kind": kind,
+        "note": f"{basis} duty, {area}: {lines}sum = {terms}",
+        "fallback": False,
+    }
+
+
+def _check_choice_basis(basis: str) -> None:
+    if basis not in ("kit", "built"):
+        msg = f"basis must be 'kit' or 'built', got {basis!r}"
+        raise ValueError(msg)
+
+
+def _duty_value(areas: list[str], indicators: pd.DataFrame) -> dict[str, object]:
+    for area in areas:
+        if not duty_components(area, indicators).empty:
+            return import_duty_pct(area, "kit", indicators)
+    return {"value": np.nan, "source": f"NOT FOUND: no duty rows for areas {areas}",
+            "year": np.nan, "kind": "missing", "note": "", "fallback": False}  # fmt: skip
 
 
 def compute_criteria(
@@ -476,8 +670,15 @@ def compute_criteria(
         chains = sites["indicator_areas"].fillna("").astype(str).to_numpy()
         # one look-up per distinct area chain, not per site: 10,000 uploads share a few chains
         found = {
-            chain: _indicator_value(
-                [a for a in chain.split(";") if a], indicator, crit["unit"], indicators
+            chain: (
+                _duty_value(expand_chain([a for a in chain.split(";") if a]), indicators)
+                if crit["basis"] == DUTY_BASIS
+                else _indicator_value(
+                    expand_chain([a for a in chain.split(";") if a]),
+                    indicator,
+                    crit["unit"],
+                    indicators,
+                )
             )
             for chain in pd.unique(chains)
         }
@@ -510,8 +711,9 @@ def compute_criteria(
     attributes["sea_days_suez"] = geo.transit_days(table["sea_distance_nm"])
     attributes["sea_days_cape"] = geo.transit_days(attributes["sea_nm_cape"])
     prov_df = pd.concat(prov, ignore_index=True)[
-        ["site_id", "criterion", "value", "unit", "source", "year", "kind", "note"]
+        ["site_id", "criterion", "value", "unit", "source", "year", "kind", "note", "fallback"]
     ]
+    prov_df["fallback"] = prov_df["fallback"].fillna(False).astype(bool)
     return SiteCriteria(table=table, provenance=prov_df, attributes=attributes)
 
 
@@ -565,6 +767,7 @@ def _computed_provenance(
             "year": year,
             "kind": kind,
             "note": methods[cid] + port_name,
+            "fallback": False,
         }
     )
 
