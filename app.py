@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from pages import common
-from windrose_sites import comparison, maps
+from windrose_sites import catalog, comparison, maps, scenarios
+from windrose_sites.text import md
 
 ROOT = Path(__file__).parent
 st.set_page_config(page_title="Windrose site selection", page_icon="🧭", layout="wide")
@@ -18,7 +21,7 @@ maps.install_leaflet(ROOT / "static")  # served at /app/static/leaflet: the map 
 def overview() -> None:
     st.title("Where should Windrose assemble its electric trucks?")
     fact = cat.facts.set_index(["site_id", "fact"])["value"]
-    st.markdown(
+    st.markdown(  # md-safe: announced areas are numbers from the shipped site facts
         "Windrose Technology's battery-electric trucks are built under contract in Suzhou, near "
         "Shanghai, and the parts travel by container. Windrose now assembles close to its "
         f"customers: a **concession of {fact['antwerp_romeynsweel', 'concession_area_ha']} ha "
@@ -37,8 +40,8 @@ def overview() -> None:
     result, attrs = ranking.result, work.attributes
     leader = result["rank"].idxmin()
     st.success(
-        f"Leader under the current weights ({common.METHOD_LABELS[state.method]}): "
-        f"**{attrs.at[leader, 'name']}** with score {result.at[leader, 'score']:.3f}."
+        f"Leader under the current weights ({md(common.METHOD_LABELS[state.method])}): "
+        f"**{md(attrs.at[leader, 'name'])}** with score {result.at[leader, 'score']:.3f}."
     )
     left, right = st.columns([3, 2])
     with left:
@@ -115,4 +118,26 @@ page = st.navigation(
         ),
     ]
 )
-page.run()
+LOG = logging.getLogger("windrose")
+#: The project's own errors: their message says what is wrong and what to do.
+PROJECT_ERRORS = (catalog.CatalogError, scenarios.ScenarioError)
+
+try:
+    page.run()
+except PROJECT_ERRORS as exc:
+    st.error(f"{md(exc, max_chars=500)}", icon="🚫")
+    st.info(
+        "Nothing you entered is lost. Correct the input named above, or reset your data on the "
+        "Sites & data page."
+    )
+except Exception:
+    # An unexpected error: the trace goes to the server log with a reference the operator can
+    # grep for; the user sees the reference, never a traceback or a server path.
+    reference = uuid.uuid4().hex[:10]
+    LOG.exception("unexpected error on page %s, reference %s", page.url_path or "/", reference)
+    st.error(  # md-safe: the reference is hexadecimal
+        f"Something went wrong on this page (reference {reference}). Your weights, sites and "
+        "edits in this session are kept: try another page or undo your last change, and give "
+        "the reference to the operator of this server.",
+        icon="🚫",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -10,6 +11,7 @@ import streamlit as st
 
 from windrose_sites import assumptions, catalog, decision, export
 from windrose_sites import state as wstate
+from windrose_sites.text import md
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,26 @@ def default_state(cat: Catalog) -> wstate.AppState:
     return wstate.default_state(groups(cat), cat.criteria["default_weight"].to_dict())
 
 
-def _widget_values(s: wstate.AppState) -> dict[str, object]:
+DIRECTION_LABELS = {"benefit": "higher is better", "cost": "lower is better"}
+
+
+def _directions(cat: Catalog) -> dict[str, str]:
+    return cat.criteria["direction"].to_dict()
+
+
+def _widget_values(s: wstate.AppState, cat: Catalog) -> dict[str, object]:
     """The sidebar widgets' values (by key) that represent a state."""
     values: dict[str, object] = {wstate.group_key(g): w for g, w in s.group_weights.items()}
     values.update({f"c_{c}": w for c, w in s.criterion_weights.items()})
+    values.update({f"d_{c}": s.directions.get(c, d) for c, d in _directions(cat).items()})
     values.update(
         {
             "method": s.method,
             "f_min_area": s.filters.min_area_ha,
             "f_max_port": s.filters.max_port_km or 0.0,
             "f_countries": list(s.filters.countries),
+            "f_keep_unknown_area": s.filters.keep_unknown_area,
+            "f_keep_remote": s.filters.keep_remote,
         }
     )
     return values
@@ -79,7 +91,7 @@ def _restore_widgets(cat: Catalog) -> None:
         )
         st.session_state["url_warnings"] = warnings
         st.session_state["selected"] = list(s.selected)
-        st.session_state["_saved_widgets"] = _widget_values(s)
+        st.session_state["_saved_widgets"] = _widget_values(s, cat)
     # Re-assigning through the Session State API (Streamlit's documented pattern) also keeps
     # the value when a widget is re-created with a new identity, e.g. on another page.
     for key, value in st.session_state["_saved_widgets"].items():
@@ -111,16 +123,37 @@ def sidebar(cat: Catalog) -> wstate.AppState:
             help="Weighted sum (min–max), weighted product, TOPSIS (vector), PROMETHEE II.",
         )
         with st.expander("Criterion weights within each group"):
+            st.caption(
+                "Each criterion says which way counts as better. The jobs criterion counts a "
+                "higher unemployment rate as better (more available labour); flip any "
+                "criterion whose value judgement you do not share."
+            )
             for g in groups(cat):
-                st.markdown(f"**{g.capitalize()}**")
-                for cid in crit.index[crit["group"] == g]:
+                members = crit.index[crit["group"] == g]
+                st.markdown(
+                    f"**{md(g.capitalize())}**"
+                    + (
+                        " (one criterion: it takes the whole group's share)"
+                        if len(members) == 1
+                        else ""
+                    )
+                )
+                for cid in members:
                     st.slider(
-                        f"{crit.at[cid, 'label']} ({crit.at[cid, 'direction']})",
+                        md(crit.at[cid, "label"]),
                         0.0,
                         wstate.MAX_WEIGHT,
                         step=5.0,
                         format="%.0f",
                         key=f"c_{cid}",
+                    )
+                    st.radio(
+                        f"Direction of {md(crit.at[cid, 'label'])}",
+                        wstate.DIRECTIONS,
+                        format_func=DIRECTION_LABELS.get,
+                        horizontal=True,
+                        key=f"d_{cid}",
+                        label_visibility="collapsed",
                     )
         with st.expander("Filters (site funnel)"):
             st.number_input("Minimum plot area (ha)", 0.0, 1e6, step=1.0, key="f_min_area")
@@ -136,6 +169,18 @@ def sidebar(cat: Catalog) -> wstate.AppState:
                 sorted(cat.computed.attributes["country"].unique()),
                 key="f_countries",
             )
+            st.checkbox(
+                "Keep sites whose plot area is unknown (marked 'area unknown')",
+                key="f_keep_unknown_area",
+                help="A point site takes its announced area from the site facts; the US "
+                "candidate areas have none, so a minimum area cannot judge them.",
+            )
+            st.checkbox(
+                "Keep remote sites (no town of 15,000+ people within 60 km)",
+                key="f_keep_remote",
+                help="Points in the sea, a desert or near the poles are left out by default.",
+            )
+    defaults = _directions(cat)
     state = wstate.AppState(
         group_weights={g: float(st.session_state[wstate.group_key(g)]) for g in groups(cat)},
         criterion_weights={c: float(st.session_state[f"c_{c}"]) for c in crit.index},
@@ -144,13 +189,60 @@ def sidebar(cat: Catalog) -> wstate.AppState:
             min_area_ha=float(st.session_state["f_min_area"]),
             max_port_km=float(st.session_state["f_max_port"]) or None,
             countries=tuple(st.session_state["f_countries"]),
+            keep_unknown_area=bool(st.session_state["f_keep_unknown_area"]),
+            keep_remote=bool(st.session_state["f_keep_remote"]),
         ),
         selected=tuple(st.session_state.get("selected", [])),
+        directions={
+            c: st.session_state[f"d_{c}"]
+            for c, d in defaults.items()
+            if st.session_state[f"d_{c}"] != d
+        },
     )
     st.query_params.from_dict(wstate.to_query_params(state, default))
-    st.session_state["_saved_widgets"] = _widget_values(state)
+    st.session_state["_saved_widgets"] = _widget_values(state, cat)
     st.session_state["_app_state"] = state
+    with st.sidebar:
+        _share_notice()
     return state
+
+
+def unsaved_work() -> tuple[int, int]:
+    """(added sites, edited values) of this session: what a link does not carry."""
+    extra = user_sites()
+    n_sites = 0 if extra is None else len(extra)
+    n_edits = sum(len(v) for v in st.session_state.get("edits", {}).values())
+    return n_sites, n_edits
+
+
+def _share_notice() -> None:
+    """Say what the page's link does not carry, and warn before a reload would lose it."""
+    n_sites, n_edits = unsaved_work()
+    what = (
+        (f"{n_sites:,} added site(s)" if n_sites else "")
+        + (" and " if n_sites and n_edits else "")
+        + (f"{n_edits:,} edited value(s)" if n_edits else "")
+    )
+    if what:
+        st.warning(
+            "This page's link carries the weights, method, filters and selection, but not your "
+            f"{md(what)}. Save a scenario to keep or share them; a reload or a new "
+            "link starts without them.",
+            icon="🔗",
+        )
+    else:
+        st.caption("Share this page's link: it carries the weights, method, filters and selection.")
+    # A constant script (no user text) that asks the browser to confirm leaving the page while
+    # there is work that a reload would lose. The handler lives in the parent page's realm, so
+    # it survives this frame being redrawn.
+    st.iframe(
+        "<script>const w = window.parent; w.__windroseUnsaved = "
+        + json.dumps(n_sites + n_edits)
+        + '; if (!w.__windroseGuard) { w.__windroseGuard = new w.Function("e", '
+        + '"if (window.__windroseUnsaved > 0) { e.preventDefault(); e.returnValue = true; }");'
+        + ' w.addEventListener("beforeunload", w.__windroseGuard); }</script>',
+        height=1,
+    )
 
 
 METHOD_LABELS = {
@@ -163,7 +255,7 @@ METHOD_LABELS = {
 
 def show_url_warnings() -> None:
     for w in st.session_state.get("url_warnings", []):
-        st.warning(f"Link parameter: {w}", icon="⚠️")
+        st.warning(f"Link parameter: {md(w, max_chars=300)}", icon="⚠️")
 
 
 KEY_CRITERIA = ("sea_distance_nm", "road_to_port_km", "labour_catchment_pop", "unemployment_pct")
@@ -284,9 +376,21 @@ def app_state() -> wstate.AppState:
 
 
 def select_site(site_id: str) -> None:
-    """Keep the two most recently clicked sites for the side-by-side comparison."""
+    """Keep the two most recently clicked sites for the side-by-side comparison.
+
+    The link's ``sel`` follows on the same click (the sidebar wrote the URL earlier in this
+    run, before the click was read).
+    """
     sel = [s for s in st.session_state.get("selected", []) if s != site_id]
     st.session_state["selected"] = [*sel, site_id][-2:]
+    st.query_params["sel"] = ",".join(st.session_state["selected"])
+    state = st.session_state.get("_app_state")
+    if state is not None:
+        from dataclasses import replace
+
+        st.session_state["_app_state"] = replace(
+            state, selected=tuple(st.session_state["selected"])
+        )
 
 
 def current_ranking(
@@ -294,15 +398,42 @@ def current_ranking(
 ) -> decision.Ranking | None:
     """Rank the current sites with the current state; shows the reason if there is none."""
     try:
-        return decision.evaluate(work.table, work.attributes, cat.criteria, state)
-    except ValueError as exc:
-        st.error(f"No ranking: {exc}")
+        ranking = decision.evaluate(work.table, work.attributes, cat.criteria, state)
+    except decision.NoSiteLeftError as exc:
+        st.error(f"No ranking: {md(exc)}", icon="🚫")
+        st.dataframe(
+            exc.removed.rename("removed because")
+            .to_frame()
+            .join(work.attributes["name"])
+            .reset_index(drop=True)[["name", "removed because"]],
+            hide_index=True,
+            key="removed_all",
+        )
         return None
+    except ValueError as exc:
+        st.error(f"No ranking: {md(exc)}")
+        return None
+    if len(ranking.result) == 1 and len(ranking.removed):
+        only = work.attributes.at[ranking.result.index[0], "name"]
+        st.warning(
+            f"Only one site remains after the filters ({md(only)}): its score compares it with "
+            f"nothing. {len(ranking.removed):,} site(s) were removed; the reasons are below.",
+            icon="⚠️",
+        )
+        st.dataframe(
+            ranking.removed.rename("removed because")
+            .to_frame()
+            .join(work.attributes["name"])
+            .reset_index(drop=True)[["name", "removed because"]],
+            hide_index=True,
+            key="removed_one_left",
+        )
+    return ranking
 
 
 def apply_state(s: wstate.AppState) -> None:
     """Put a state into the sidebar widgets (call from a callback, before they are drawn)."""
-    values = _widget_values(s)
+    values = _widget_values(s, load_catalog())
     st.session_state["_saved_widgets"] = values
     for key, value in values.items():
         st.session_state[key] = value

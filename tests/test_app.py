@@ -111,11 +111,18 @@ def test_compare_page_widgets_all_drive():
     assert not at.exception
     at.number_input(key="f_min_area").set_value(5.0).run()
     assert not at.exception
-    assert ranking_names(at) == [
-        catalog.site_attributes().at["antwerp_romeynsweel", "name"]
-    ]  # the only site with a known plot area >= 5 ha
+    attrs = catalog.site_attributes()
+    assert len(ranking_names(at)) == len(attrs)  # unknown areas are kept (and marked)
+    at.checkbox(key="f_keep_unknown_area").uncheck().run()
+    assert sorted(ranking_names(at)) == sorted(
+        attrs.loc[["antwerp_romeynsweel", "onnaing"], "name"]
+    )  # 9.5 ha polygon; a point announced as 22 ha
+    at.multiselect(key="f_countries").set_value(["BE"]).run()
+    assert any("only one site remains" in w.value.lower() for w in at.warning)
     at.multiselect(key="f_countries").set_value(["US"]).run()
     assert any("filtered out" in e.value.lower() for e in at.error)
+    reasons = next(d.value for d in at.dataframe if "removed because" in d.value.columns)
+    assert len(reasons) == len(attrs)  # a reason for every site
 
 
 def test_criterion_weight_slider_changes_effective_weights():
