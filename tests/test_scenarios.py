@@ -173,7 +173,7 @@ def _doc(**changes):
             _doc(selected="a,b"), "selected: expected an array of text, got 'a,b'", id="selected"
         ),
         pytest.param(_doc(weigths={}), "unknown field 'weigths'", id="unknown field"),
-        pytest.param(_doc(version=2), "written by a newer app (version 2)", id="newer version"),
+        pytest.param(_doc(version=3), "written by a newer app (version 3)", id="newer version"),
         pytest.param(_doc(version="1"), "version: expected an integer", id="version as text"),
         pytest.param(_doc(format="other"), "format: expected 'windrose-scenario'", id="format"),
         pytest.param(_doc(name=""), "scenario name: must not be empty", id="empty name"),
@@ -299,7 +299,7 @@ def test_v1_database_is_migrated(tmp_path):
     con.close()
     store = sc.ScenarioStore(path)
     assert same(store.load("Old"), make("Old"))
-    assert query(path, "PRAGMA user_version") == 2
+    assert query(path, "PRAGMA user_version") == sc.SCHEMA_VERSION
     assert query(path, "SELECT created_at FROM scenarios") == "2025-01-02T03:04:05+00:00"
     store.save(make("New"))
     assert [n for n, _ in store.list()] == ["New", "Old"]

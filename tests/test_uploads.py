@@ -651,7 +651,7 @@ def test_shipped_sites_upload_cleanly():
     assert (result.sites["country"].to_numpy() == sites["country"].to_numpy()).all()
 
 
-def test_100k_rows_parse():
+def test_max_rows_parse():
     cities = geo.cities().sample(up.MAX_ROWS, replace=True, random_state=7)
     jitter = np.random.default_rng(7).uniform(-0.01, 0.01, (up.MAX_ROWS, 2))
     lines = [
@@ -667,7 +667,7 @@ def test_100k_rows_parse():
     assert len(result.sites) > 0.97 * up.MAX_ROWS, messages(result)[:2000]
     too_many = b"name,lat,lon\n" + b"a,1,1\n" * (up.MAX_ROWS + 1)
     result = up.parse_sites(too_many, "big.csv")
-    assert not result.ok and "more than 100,000 data rows" in messages(result)
+    assert not result.ok and "more than 10,000 data rows" in messages(result)
 
 
 def test_upload_limit_matches_streamlit_config():
@@ -843,3 +843,133 @@ def test_parse_edits_new_row_has_no_previous_value():
 def test_no_shipped_unit_can_be_negative():
     units = catalog.load_criteria()["unit"]
     assert not any(up.can_be_negative(u) for u in units), list(units)
+
+
+# --------------------------------------------------------------------------- saved user sites
+
+SHIPPED = catalog.load_sites()
+KNOWN = {"shipped_ids": SHIPPED["site_id"], "shipped_names": SHIPPED["name"]}
+
+
+def saved_sites(*rows: str, header: str = "name,lat,lon,unemployment_pct") -> dict:
+    """GeoJSON (as a dict) of sites as a scenario stores them: parse_sites, then to_json."""
+    data = csv_bytes(*rows, header=header)
+    result = up.parse_sites(
+        data, "mine.csv", existing_ids=SHIPPED["site_id"], existing_names=SHIPPED["name"]
+    )
+    assert result.ok, messages(result)
+    return json.loads(result.sites.to_json(drop_id=True))
+
+
+def test_saved_sites_round_trip_through_the_validator():
+    doc = saved_sites("Ghent,51.05,3.72,5", "Zelzate,51.2,3.81,")
+    sites, problems = up.user_sites_from_geojson(json.dumps(doc), **KNOWN)
+    assert problems == []
+    assert list(sites["site_id"]) == ["user_ghent", "user_zelzate"]
+    assert sites["unemployment_pct"].tolist()[0] == 5.0
+    assert np.isnan(sites["unemployment_pct"].tolist()[1])
+    assert sites.crs == "EPSG:4326" and sites["year"].dtype.kind == "i"
+    # the shape parse_sites gives, so compute_criteria and the pages take it as an upload
+    assert list(sites.columns[: len(catalog.SITE_COLUMNS)]) == list(catalog.SITE_COLUMNS)
+    catalog.compute_criteria(sites)
+
+
+def _tamper(change) -> list[up.Problem]:
+    doc = saved_sites("Ghent,51.05,3.72,5", "Zelzate,51.2,3.81,")
+    change(doc["features"])
+    sites, problems = up.user_sites_from_geojson(json.dumps(doc), **KNOWN)
+    assert len(sites) == 0  # refused as a whole
+    return [p for p in problems if p.level == "error"]
+
+
+def _set(prop, value, i=0):
+    def change(features):
+        features[i]["properties"][prop] = value
+
+    return change
+
+
+def _drop(prop):
+    def change(features):
+        for f in features:
+            del f["properties"][prop]
+
+    return change
+
+
+def _geometry(geometry):
+    def change(features):
+        features[1]["geometry"] = geometry
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "fragment"),
+    [
+        (_drop("gateway_port"), "gateway_port", "missing column 'gateway_port'"),
+        (_set("site_id", "onnaing"), "site_id", "'onnaing' is the id of a shipped site"),
+        (_set("site_id", "user_zelzate"), "site_id", "'user_zelzate' repeats row 1"),
+        (_set("site_id", "a,b"), "site_id", "is not a site id"),
+        (_set("site_id", None), "site_id", "missing site_id"),
+        (_set("name", SHIPPED["name"].iloc[0].upper()), "name", "a shipped site is named"),
+        (_set("name", "ZELZATE", 0), "name", "repeats row 1"),
+        (_set("name", "a\nb"), "name", "control characters"),
+        (_set("name", 12), "name", "expected text, got number"),
+        (_set("country", "Belgium"), "country", "not an ISO alpha-2 code"),
+        (_set("role", "reference"), "role", "'candidate'"),
+        (_set("kind", "missing"), "kind", "one of official, derived, estimate"),
+        (_set("year", "2025"), "year", "expected a whole year 1900-2100, got string"),
+        (_set("year", 10**400), "year", "expected a whole year"),
+        (_set("unemployment_pct", -3), "unemployment_pct", "non-negative number"),
+        (_set("unemployment_pct", "5"), "unemployment_pct", "got string"),
+        (_set("unemployment_pct", 1e300), "unemployment_pct", "up to 1e+15"),
+        (_geometry(None), "geometry", "got nothing"),
+        (_geometry({"type": "Point", "coordinates": [200, 10]}), "geometry", "outside ±180°"),
+        (_geometry({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}), "geometry", "got"),
+        (
+            _geometry(
+                {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+            ),
+            "geometry",
+            "invalid Polygon",
+        ),
+        (_geometry({"type": "Point", "coordinates": "x"}), "geometry", "unreadable geometry"),
+    ],
+)
+def test_saved_sites_that_would_break_a_page_are_refused(change, column, fragment):
+    errors = _tamper(change)
+    assert errors, "nothing reported"
+    assert any(p.column == column and fragment in p.message for p in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("{", "not valid GeoJSON text"),
+        ('{"type": "Feature"}', "expected a GeoJSON FeatureCollection"),
+        ('{"type": "FeatureCollection", "features": {}}', "'features' must be an array"),
+        ('{"type": "FeatureCollection", "features": [1]}', "not a GeoJSON Feature object"),
+    ],
+)
+def test_saved_sites_text_that_is_not_a_feature_collection(text, fragment):
+    sites, problems = up.user_sites_from_geojson(text, **KNOWN)
+    assert len(sites) == 0 and fragment in problems[0].message
+
+
+def test_saved_sites_limit_and_unknown_columns():
+    doc = saved_sites("Ghent,51.05,3.72,5")
+    doc["features"] = doc["features"] * (up.MAX_ROWS + 1)
+    sites, problems = up.user_sites_from_geojson(json.dumps(doc), **KNOWN)
+    assert len(sites) == 0 and "the limit is 10,000" in problems[0].message
+    doc = saved_sites("Ghent,51.05,3.72,5")
+    doc["features"][0]["properties"]["colour"] = "red"
+    sites, problems = up.user_sites_from_geojson(json.dumps(doc), **KNOWN)
+    assert len(sites) == 1 and "colour" not in sites.columns
+    assert [p.level for p in problems] == ["warning"] and "colour" in problems[0].message
+
+
+def test_geojson_over_the_row_limit_is_refused():
+    features = [feature(point(3.7, 51.0), name=f"s{i}") for i in range(up.MAX_ROWS + 1)]
+    result = up.parse_sites(collection(*features), "big.geojson")
+    assert not result.ok and "10,001 features; the limit is 10,000" in messages(result)

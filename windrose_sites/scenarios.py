@@ -1,11 +1,19 @@
 """Saved scenarios: a name and everything needed to reproduce a ranking, stored in SQLite.
 
 A scenario holds the :class:`~windrose_sites.state.AppState` (group and criterion weights,
-method, filters, selected sites), the values the user edited (site id -> criterion -> value,
-``None`` meaning "unknown") and the uploaded sites as GeoJSON text. Its JSON form
-(:func:`scenario_to_json` / :func:`scenario_from_json`) is the export/import format; reading
-it validates every field and raises :class:`ScenarioError` naming the field, what is expected
-and what was found.
+method, filters, selected sites, flipped directions), the values the user edited (site id ->
+criterion -> value, ``None`` meaning "unknown") and the uploaded sites as GeoJSON text. Its JSON
+form (:func:`scenario_to_json` / :func:`scenario_from_json`) is the export/import format;
+reading it validates every field and raises :class:`ScenarioError` naming the field, what is
+expected and what was found. :func:`check_scenario` then checks it against today's catalog
+(the added sites through :func:`windrose_sites.uploads.validate_user_sites`, the edits against
+known sites and criteria): the store runs it before anything is stored, and a page runs it
+before a stored scenario replaces the session's data.
+
+The store is shared by everyone on the server. Each row records who saved it (``owner_name``,
+the name the user typed; ``owner_id`` stays empty until sign-in exists and will then hold the
+account's id), has a stable ``id`` that renames keep and that is never reused, and a delete
+moves it to the trash (``deleted_at``) for :data:`TRASH_DAYS` days.
 
 Storage (:class:`ScenarioStore`) is one SQLite file, by default ``data/scenarios.sqlite`` next
 to the package (``WINDROSE_SCENARIOS_DB`` overrides). Choices, and why:
@@ -27,6 +35,7 @@ to the package (``WINDROSE_SCENARIOS_DB`` overrides). Choices, and why:
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import sqlite3
@@ -34,32 +43,46 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from windrose_sites.state import MAX_WEIGHT, METHODS, AppState, Filters
+import geopandas as gpd
+import pandas as pd
+
+from windrose_sites import uploads
+from windrose_sites.state import DIRECTIONS, MAX_WEIGHT, METHODS, AppState, Filters
 
 __all__ = [
     "BUSY_TIMEOUT_S",
     "FORMAT",
     "FORMAT_VERSION",
     "MAX_NAME_CHARS",
+    "MAX_SAVES",
     "MIGRATIONS",
+    "SAVE_WINDOW_S",
     "SCHEMA_VERSION",
+    "TRASH_DAYS",
+    "Checked",
+    "Entry",
+    "Rules",
     "Scenario",
     "ScenarioError",
     "ScenarioExistsError",
     "ScenarioNotFoundError",
     "ScenarioStore",
     "check_name",
+    "check_owner",
+    "check_scenario",
     "default_db_path",
     "fit_state",
+    "save_wait_s",
     "scenario_from_json",
     "scenario_to_json",
 ]
 
 FORMAT = "windrose-scenario"
-FORMAT_VERSION = 1
+#: Version 2 added ``directions`` and ``owner``; version 1 files are still read.
+FORMAT_VERSION = 2
 MAX_NAME_CHARS = 100
 #: Longest JSON accepted: a 20 MB upload plus the rest, with room to spare.
 MAX_JSON_CHARS = 32 * 1024 * 1024
@@ -68,19 +91,28 @@ BUSY_TIMEOUT_S = 30.0
 MAX_AREA_HA = 1e6
 MAX_PORT_KM = 1e5
 #: Largest magnitude of an edited value (any unit).
-MAX_EDIT_ABS = 1e15
+MAX_EDIT_ABS = uploads.MAX_VALUE_ABS
+#: Days a deleted scenario stays in the trash, restorable.
+TRASH_DAYS = 30
+#: Per-session save limit: at most MAX_SAVES saves (and imports) in SAVE_WINDOW_S seconds.
+MAX_SAVES = 10
+SAVE_WINDOW_S = 60.0
+MAX_OWNER_CHARS = 60
 _FIELDS = (
     "format",
     "version",
     "name",
+    "owner",
     "saved_at",
     "weights",
     "method",
     "filters",
     "selected",
+    "directions",
     "edits",
     "uploads_geojson",
 )
+_log = logging.getLogger(__name__)
 
 
 class ScenarioError(ValueError):
@@ -92,7 +124,7 @@ class ScenarioExistsError(ScenarioError):
 
 
 class ScenarioNotFoundError(ScenarioError):
-    """No scenario of that name is saved."""
+    """No scenario of that name (or id) is saved, or it is in the trash."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +136,22 @@ class Scenario:
     edits: dict[str, dict[str, float | None]] = field(default_factory=dict)
     uploads_geojson: str | None = None
     saved_at: datetime | None = None  # UTC, set by ScenarioStore.save
+    #: Who saved it: the name the user gave (display only, not an identity yet).
+    owner: str | None = None
+    #: The store's stable id (kept by renames, never reused); None before it is saved.
+    id: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored scenario as listed: stable id, name, last save, owner, trash state."""
+
+    id: int
+    name: str
+    saved_at: datetime
+    owner: str
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None
 
 
 def check_name(name: object) -> str:
@@ -128,6 +176,43 @@ def check_name(name: object) -> str:
     return clean
 
 
+def check_owner(owner: object) -> str:
+    """The name a user gives to sign what they save: 1-60 characters, no control characters.
+
+    >>> check_owner("  Ana María ")
+    'Ana María'
+    """
+    if not isinstance(owner, str):
+        raise _fail("your name", "text", owner)
+    clean = unicodedata.normalize("NFC", owner).strip()
+    if not clean:
+        msg = "your name: must not be empty"
+        raise ScenarioError(msg)
+    if len(clean) > MAX_OWNER_CHARS:
+        msg = f"your name: at most {MAX_OWNER_CHARS} characters, got {len(clean)}"
+        raise ScenarioError(msg)
+    if any(unicodedata.category(c) == "Cc" for c in clean):
+        msg = "your name: must not contain control characters (tab, line break, …)"
+        raise ScenarioError(msg)
+    return clean
+
+
+def save_wait_s(times: Iterable[float], now: float) -> float:
+    """Seconds to wait before the next save, given this session's save times (0: save now).
+
+    At most :data:`MAX_SAVES` saves in any :data:`SAVE_WINDOW_S` seconds.
+
+    >>> save_wait_s([0.0] * MAX_SAVES, now=20.0)
+    40.0
+    >>> save_wait_s([0.0] * MAX_SAVES, now=61.0)
+    0.0
+    """
+    recent = sorted(t for t in times if now - t < SAVE_WINDOW_S)
+    if len(recent) < MAX_SAVES:
+        return 0.0
+    return max(0.0, recent[-MAX_SAVES] + SAVE_WINDOW_S - now)
+
+
 # --------------------------------------------------------------------------- JSON
 
 
@@ -138,6 +223,7 @@ def scenario_to_json(scenario: Scenario) -> str:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "name": scenario.name,
+        "owner": scenario.owner,
         "saved_at": scenario.saved_at.isoformat() if scenario.saved_at else None,
         "weights": {"groups": dict(s.group_weights), "criteria": dict(s.criterion_weights)},
         "method": s.method,
@@ -147,6 +233,7 @@ def scenario_to_json(scenario: Scenario) -> str:
             "countries": list(s.filters.countries),
         },
         "selected": list(s.selected),
+        "directions": dict(s.directions),
         "edits": {
             site: {c: None if v is None or math.isnan(v) else v for c, v in values.items()}
             for site, values in scenario.edits.items()
@@ -192,13 +279,16 @@ def scenario_from_json(text: str | bytes, *, name: str | None = None) -> Scenari
         method=method,
         filters=_filters(doc.get("filters", {})),
         selected=tuple(_texts(doc.get("selected", []), "selected")),
+        directions=_directions(doc.get("directions", {})),
     )
+    owner = doc.get("owner")
     return Scenario(
         name=check_name(name if name is not None else _required(doc, "name")),
         state=state,
         edits=_edits(doc.get("edits", {})),
         uploads_geojson=_uploads(doc.get("uploads_geojson")),
         saved_at=_timestamp(doc.get("saved_at")),
+        owner=None if owner is None else check_owner(owner),
     )
 
 
@@ -304,6 +394,15 @@ def _filters(value: object) -> Filters:
     )
 
 
+def _directions(value: object) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for cid, direction in _object(value, "directions").items():
+        if direction not in DIRECTIONS:
+            raise _fail(f"directions[{cid[:40]!r}]", " or ".join(map(repr, DIRECTIONS)), direction)
+        out[_key(cid, "directions")] = direction
+    return out
+
+
 def _edits(value: object) -> dict[str, dict[str, float | None]]:
     out: dict[str, dict[str, float | None]] = {}
     for site, values in _object(value, "edits").items():
@@ -365,16 +464,120 @@ def fit_state(
     gone = [s for s in state.selected if s not in valid]
     if gone:
         warnings.append(f"Ignored unknown site(s) in the selection: {', '.join(gone)[:120]}.")
+    flips = {c: d for c, d in state.directions.items() if c in default.criterion_weights}
+    if len(flips) < len(state.directions):
+        unknown = sorted(set(state.directions) - set(flips))
+        warnings.append(f"Ignored direction(s) of unknown criteria: {', '.join(unknown)[:120]}.")
     fitted = replace(
         state,
         group_weights=fit(state.group_weights, default.group_weights, "group"),
         criterion_weights=fit(state.criterion_weights, default.criterion_weights, "criterion"),
         selected=tuple(s for s in state.selected if s in valid),
+        directions=flips,
     )
     return fitted, warnings
 
 
+# --------------------------------------------------------------------------- catalog checks
+
+
+@dataclass(frozen=True, eq=False)
+class Rules:
+    """What a scenario is checked against: the shipped sites and today's criteria."""
+
+    shipped_ids: frozenset[str]
+    shipped_names: frozenset[str]
+    criteria: pd.DataFrame  # index: criterion id; column ``unit``
+
+    @classmethod
+    def of(cls, sites: pd.DataFrame, criteria: pd.DataFrame) -> Rules:
+        """Rules from the catalog's sites (all roles) and criteria."""
+        return cls(frozenset(sites["site_id"]), frozenset(sites["name"]), criteria)
+
+
+@dataclass(frozen=True, eq=False)
+class Checked:
+    """A scenario that passed :func:`check_scenario`, its added sites (parsed) and warnings."""
+
+    scenario: Scenario
+    sites: gpd.GeoDataFrame | None
+    warnings: list[str] = field(default_factory=list)
+
+
+#: Most problems listed in one refusal message.
+MAX_PROBLEMS_SHOWN = 5
+
+
+def check_scenario(scenario: Scenario, rules: Rules) -> Checked:
+    """Check a scenario against today's catalog before it is stored or replaces a session's data.
+
+    The added sites go through :func:`windrose_sites.uploads.user_sites_from_geojson` (required
+    columns, ids that are unique and not shipped, names, geometry, criterion values). Every
+    edit must name a shipped site or one of the scenario's own, a known criterion, and a blank
+    or a finite number within bounds (not negative where the unit cannot be).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the first problems found (site number, column, what is allowed).
+    """
+    sites, warnings = None, []
+    if scenario.uploads_geojson is not None:
+        frame, problems = uploads.user_sites_from_geojson(
+            scenario.uploads_geojson,
+            shipped_ids=rules.shipped_ids,
+            shipped_names=rules.shipped_names,
+            criteria=rules.criteria,
+        )
+        errors = [p for p in problems if p.level == "error"]
+        if errors:
+            raise ScenarioError(_refusal("added sites", [_where(p) for p in errors]))
+        warnings = [f"Added sites: {_where(p)}" for p in problems]
+        sites = frame if len(frame) else None
+    known = set(rules.shipped_ids) | (set() if sites is None else set(sites["site_id"]))
+    errors = []
+    for site, values in scenario.edits.items():
+        if site not in known:
+            errors.append(f"edits: no site with id {site[:40]!r} (shipped or added here)")
+            continue
+        for cid, value in values.items():
+            if cid not in rules.criteria.index:
+                errors.append(f"edits[{site[:40]!r}]: unknown criterion {cid[:40]!r}")
+                continue
+            unit = str(rules.criteria.at[cid, "unit"])
+            bad = value is not None and not math.isnan(value)
+            bad = bad and (abs(value) > MAX_EDIT_ABS or (value < 0 and not _signed(unit)))
+            if bad:
+                errors.append(
+                    f"edits[{site[:40]!r}][{cid!r}]: {value:g} is not a finite "
+                    f"{'' if _signed(unit) else 'non-negative '}number in {unit}"
+                )
+    if errors:
+        raise ScenarioError(_refusal("edited values", errors))
+    return Checked(scenario, sites, warnings)
+
+
+def _signed(unit: str) -> bool:
+    return uploads.can_be_negative(unit)
+
+
+def _where(problem: uploads.Problem) -> str:
+    where = [] if problem.row is None else [f"site {problem.row}"]
+    if problem.column is not None:
+        where.append(f"column {problem.column!r}")
+    return f"{', '.join(where)}: {problem.message}" if where else problem.message
+
+
+def _refusal(what: str, problems: list[str]) -> str:
+    shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+    more = len(problems) - MAX_PROBLEMS_SHOWN
+    return f"{what}: {shown}" + (f"; and {more} more problem(s)" if more > 0 else "")
+
+
 # --------------------------------------------------------------------------- storage
+
+
+_LIVE = "deleted_at IS NULL"
 
 
 def _v0_to_v1(con: sqlite3.Connection) -> None:
@@ -391,9 +594,41 @@ def _v1_to_v2(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
 
 
+def _v2_to_v3(con: sqlite3.Connection) -> None:
+    """v3: a stable id, who saved it, and a trash.
+
+    - ``id INTEGER PRIMARY KEY AUTOINCREMENT``: renames keep it, VACUUM cannot renumber it,
+      and a deleted id is never given to a new scenario, so a page acting on an id it showed
+      earlier acts on that scenario or on none.
+    - ``owner_name`` is the name the saver typed (display only); ``owner_id`` stays NULL until
+      sign-in exists, then holds the account's id, and permissions compare that, not the name.
+    - ``deleted_at`` / ``deleted_by``: a delete moves the row to the trash; names are unique
+      among live rows only (a partial unique index), so a trashed name can be reused.
+    """
+    con.execute(
+        "CREATE TABLE scenarios_v3 ("
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, payload TEXT NOT NULL, "
+        "saved_at TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "owner_name TEXT NOT NULL DEFAULT '', owner_id TEXT, "
+        "deleted_at TEXT, deleted_by TEXT)"
+    )
+    con.execute(
+        "INSERT INTO scenarios_v3 (name, payload, saved_at, created_at) "
+        "SELECT name, payload, saved_at, COALESCE(created_at, saved_at) FROM scenarios "
+        "ORDER BY COALESCE(created_at, saved_at), name"
+    )
+    con.execute("DROP TABLE scenarios")
+    con.execute("ALTER TABLE scenarios_v3 RENAME TO scenarios")
+    con.execute(
+        "CREATE UNIQUE INDEX scenarios_live_name ON scenarios (name) WHERE deleted_at IS NULL"
+    )
+    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
+
+
 #: ``MIGRATIONS[v]`` upgrades a database at ``user_version`` ``v`` to ``v + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v0_to_v1, _v1_to_v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3)
 SCHEMA_VERSION = len(MIGRATIONS)
+_ENTRY = "id, name, saved_at, owner_name, deleted_at, deleted_by"
 
 
 def default_db_path() -> Path:
@@ -404,8 +639,19 @@ def default_db_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "scenarios.sqlite"
 
 
+def _entry(row: tuple) -> Entry:
+    sid, name, saved, owner, deleted, by = row
+    when = datetime.fromisoformat(deleted) if deleted else None
+    return Entry(sid, name, datetime.fromisoformat(saved), owner or "", when, by)
+
+
 class ScenarioStore:
     """Saved scenarios in one SQLite file; safe to share between threads and processes.
+
+    With ``rules``, every save and import is checked by :func:`check_scenario` first, and
+    :meth:`checked` loads a scenario and checks it, so nothing the catalog cannot use is stored
+    or loaded. Error messages never contain the file's path (users see them); the path is
+    logged for the operator.
 
     Examples
     --------
@@ -416,16 +662,22 @@ class ScenarioStore:
     (['Base'], 'wsm')
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, rules: Rules | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.rules = rules
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _log.error("scenario database folder %s: %s", self.path.parent, exc)
+            msg = f"cannot create the scenario database's folder ({exc.strerror})"
+            raise ScenarioError(msg) from exc
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             with self._transaction(con):
                 version = con.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     msg = (
-                        f"{self.path}: database schema version {version} is newer than "
+                        f"database schema version {version} is newer than "
                         f"this app's ({SCHEMA_VERSION}); update the app"
                     )
                     raise ScenarioError(msg)
@@ -438,7 +690,8 @@ class ScenarioStore:
         try:
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
-            msg = f"{self.path}: cannot open the scenario database ({exc})"
+            _log.error("scenario database %s: %s", self.path, exc)
+            msg = f"cannot open the scenario database ({exc})"
             raise ScenarioError(msg) from exc
         try:
             con.execute("PRAGMA synchronous=FULL")
@@ -446,7 +699,8 @@ class ScenarioStore:
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.IntegrityError):
                 raise
-            msg = f"{self.path}: scenario database error ({exc})"
+            _log.error("scenario database %s: %s", self.path, exc)
+            msg = f"scenario database error ({exc})"
             raise ScenarioError(msg) from exc
         finally:
             con.close()
@@ -469,70 +723,177 @@ class ScenarioStore:
             yield con
 
     def save(self, scenario: Scenario, *, overwrite: bool = False) -> Scenario:
-        """Save under ``scenario.name`` (one transaction); returns it with ``saved_at`` set.
+        """Save under ``scenario.name`` (one transaction); returns it with ``saved_at`` and ``id``.
 
-        Raises :class:`ScenarioExistsError` if the name is taken and ``overwrite`` is False.
+        Raises :class:`ScenarioExistsError` if the name is taken and ``overwrite`` is False,
+        and :class:`ScenarioError` if the store has rules and the scenario fails them.
+        Overwriting keeps the id and records the new owner.
         """
         saved = replace(scenario, name=check_name(scenario.name), saved_at=datetime.now(UTC))
+        if saved.owner is not None:
+            saved = replace(saved, owner=check_owner(saved.owner))
+        if self.rules is not None:
+            check_scenario(saved, self.rules)
         payload, when = scenario_to_json(saved), saved.saved_at.isoformat()
-        sql = "INSERT INTO scenarios (name, payload, saved_at, created_at) VALUES (?, ?, ?, ?)"
+        sql = (
+            "INSERT INTO scenarios (name, payload, saved_at, created_at, owner_name) "
+            "VALUES (?, ?, ?, ?, ?)"
+        )
         if overwrite:
-            sql += " ON CONFLICT (name) DO UPDATE SET payload = excluded.payload, "
-            sql += "saved_at = excluded.saved_at"
+            sql += f" ON CONFLICT (name) WHERE {_LIVE} DO UPDATE SET payload = excluded.payload, "
+            sql += "saved_at = excluded.saved_at, owner_name = excluded.owner_name"
         try:
             with self._write() as con:
-                con.execute(sql, (saved.name, payload, when, when))
+                con.execute(sql, (saved.name, payload, when, when, saved.owner or ""))
+                (sid,) = con.execute(
+                    f"SELECT id FROM scenarios WHERE name = ? AND {_LIVE}", (saved.name,)
+                ).fetchone()
         except sqlite3.IntegrityError as exc:
             msg = (
                 f"a scenario named {saved.name!r} already exists; choose another name or overwrite"
             )
             raise ScenarioExistsError(msg) from exc
-        return saved
+        return replace(saved, id=sid)
 
     def list(self) -> list[tuple[str, datetime]]:
-        """``(name, saved_at)`` of every saved scenario, most recent first."""
+        """``(name, saved_at)`` of every saved scenario (not in the trash), most recent first."""
+        return [(e.name, e.saved_at) for e in self.entries()]
+
+    def entries(self, *, trash: bool = False) -> list[Entry]:
+        """Saved scenarios, most recent first; with ``trash``, the deleted ones instead."""
+        where = "deleted_at IS NOT NULL" if trash else _LIVE
+        order = "deleted_at DESC" if trash else "saved_at DESC, name"
         with self._connect() as con:
-            rows = con.execute("SELECT name, saved_at FROM scenarios ORDER BY saved_at DESC, name")
-            return [(name, datetime.fromisoformat(when)) for name, when in rows]
+            rows = con.execute(f"SELECT {_ENTRY} FROM scenarios WHERE {where} ORDER BY {order}")
+            return [_entry(r) for r in rows]
+
+    def entry(self, sid: int) -> Entry | None:
+        """The scenario with this id, live or in the trash; None if there is none (purged)."""
+        with self._connect() as con:
+            row = con.execute(f"SELECT {_ENTRY} FROM scenarios WHERE id = ?", (sid,)).fetchone()
+        return None if row is None else _entry(row)
 
     def load(self, name: str) -> Scenario:
         """The scenario saved as ``name``; :class:`ScenarioNotFoundError` if there is none."""
+        return self._load("name = ?", check_name(name), f"named {str(name)[:MAX_NAME_CHARS]!r}")
+
+    def load_id(self, sid: int) -> Scenario:
+        """The live scenario with this id; :class:`ScenarioNotFoundError` if none (or trashed)."""
+        return self._load("id = ?", sid, f"#{sid}")
+
+    def _load(self, where: str, key: object, shown: str) -> Scenario:
         with self._connect() as con:
             row = con.execute(
-                "SELECT name, payload FROM scenarios WHERE name = ?", (check_name(name),)
+                f"SELECT id, name, payload, owner_name FROM scenarios WHERE {where} AND {_LIVE}",
+                (key,),
             ).fetchone()
         if row is None:
-            raise self._not_found(name)
-        return scenario_from_json(row[1], name=row[0])
+            raise self._not_found(shown)
+        scenario = scenario_from_json(row[2], name=row[1])
+        return replace(scenario, owner=row[3] or None, id=row[0])
+
+    def checked(self, sid: int) -> Checked:
+        """Load the scenario with this id and check it against the store's rules.
+
+        Raises :class:`ScenarioError` (with the reason) for a stored scenario that today's
+        catalog cannot use, e.g. one written by an older app or changed in the file.
+        """
+        scenario = self.load_id(sid)
+        if self.rules is None:
+            return Checked(scenario, None)
+        try:
+            return check_scenario(scenario, self.rules)
+        except ScenarioError as exc:
+            msg = f"scenario {scenario.name!r} cannot be used: {exc}"
+            raise ScenarioError(msg) from exc
 
     def rename(self, old: str, new: str) -> None:
         """Rename a scenario; errors if ``old`` is unknown or ``new`` is taken."""
-        old, new = check_name(old), check_name(new)
+        old = check_name(old)
+        self._rename("name = ?", old, new, f"named {old!r}")
+
+    def rename_id(self, sid: int, new: str) -> None:
+        """Rename the live scenario with this id; errors if there is none or ``new`` is taken."""
+        self._rename("id = ?", sid, new, f"#{sid}")
+
+    def _rename(self, where: str, key: object, new: str, shown: str) -> None:
+        new = check_name(new)
         try:
             with self._write() as con:
-                cur = con.execute("UPDATE scenarios SET name = ? WHERE name = ?", (new, old))
+                cur = con.execute(
+                    f"UPDATE scenarios SET name = ? WHERE {where} AND {_LIVE}", (new, key)
+                )
                 if cur.rowcount == 0:
-                    raise self._not_found(old)
+                    raise self._not_found(shown)
         except sqlite3.IntegrityError as exc:
-            msg = f"cannot rename {old!r}: a scenario named {new!r} already exists"
+            msg = f"cannot rename: a scenario named {new!r} already exists"
             raise ScenarioExistsError(msg) from exc
 
-    def delete(self, name: str) -> None:
-        """Delete a scenario; :class:`ScenarioNotFoundError` if there is none."""
+    def delete(self, name: str, *, by: str | None = None) -> None:
+        """Move a scenario to the trash; :class:`ScenarioNotFoundError` if there is none."""
+        self._delete("name = ?", check_name(name), f"named {str(name)[:MAX_NAME_CHARS]!r}", by)
+
+    def delete_id(self, sid: int, *, by: str | None = None) -> None:
+        """Move the scenario with this id to the trash (restorable for :data:`TRASH_DAYS`)."""
+        self._delete("id = ?", sid, f"#{sid}", by)
+
+    def _delete(self, where: str, key: object, shown: str, by: str | None) -> None:
+        when = datetime.now(UTC).isoformat()
         with self._write() as con:
-            cur = con.execute("DELETE FROM scenarios WHERE name = ?", (check_name(name),))
+            cur = con.execute(
+                f"UPDATE scenarios SET deleted_at = ?, deleted_by = ? WHERE {where} AND {_LIVE}",
+                (when, by, key),
+            )
             if cur.rowcount == 0:
-                raise self._not_found(name)
+                raise self._not_found(shown)
+
+    def restore(self, sid: int) -> Entry:
+        """Take a scenario out of the trash; under ``name (restored)`` if its name is taken."""
+        with self._write() as con:
+            row = con.execute(
+                "SELECT name FROM scenarios WHERE id = ? AND deleted_at IS NOT NULL", (sid,)
+            ).fetchone()
+            if row is None:
+                msg = f"scenario #{sid} is not in the trash (restored or purged already)"
+                raise ScenarioNotFoundError(msg)
+            name, n = row[0], 1
+            while con.execute(
+                f"SELECT 1 FROM scenarios WHERE name = ? AND {_LIVE}", (name,)
+            ).fetchone():
+                suffix = " (restored)" if n == 1 else f" (restored {n})"
+                name, n = row[0][: MAX_NAME_CHARS - len(suffix)] + suffix, n + 1
+            con.execute(
+                "UPDATE scenarios SET name = ?, deleted_at = NULL, deleted_by = NULL WHERE id = ?",
+                (name, sid),
+            )
+        return self.entry(sid)
+
+    def purge_trash(self, *, now: datetime | None = None) -> int:
+        """Delete for good what has been in the trash over :data:`TRASH_DAYS`; returns how many."""
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=TRASH_DAYS)).isoformat()
+        with self._write() as con:
+            return con.execute("DELETE FROM scenarios WHERE deleted_at < ?", (cutoff,)).rowcount
 
     def export_json(self, name: str) -> str:
         """The saved scenario as JSON text (see :func:`scenario_to_json`)."""
         return scenario_to_json(self.load(name))
 
     def import_json(
-        self, text: str | bytes, *, name: str | None = None, overwrite: bool = False
+        self,
+        text: str | bytes,
+        *,
+        name: str | None = None,
+        overwrite: bool = False,
+        owner: str | None = None,
     ) -> Scenario:
-        """Validate JSON text and save it, under ``name`` if given; returns the saved scenario."""
-        return self.save(scenario_from_json(text, name=name), overwrite=overwrite)
+        """Validate JSON text and save it, under ``name`` if given; returns the saved scenario.
 
-    def _not_found(self, name: str) -> ScenarioNotFoundError:
-        return ScenarioNotFoundError(f"no scenario named {str(name)[:MAX_NAME_CHARS]!r}")
+        ``owner`` (who imports it) replaces the owner written in the file.
+        """
+        scenario = scenario_from_json(text, name=name)
+        if owner is not None:
+            scenario = replace(scenario, owner=owner)
+        return self.save(scenario, overwrite=overwrite)
+
+    def _not_found(self, shown: str) -> ScenarioNotFoundError:
+        return ScenarioNotFoundError(f"no scenario {shown} (it may have been deleted)")
