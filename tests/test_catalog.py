@@ -223,3 +223,31 @@ def test_malformed_sites_geojson(data_copy):
 def test_missing_file(tmp_path):
     with pytest.raises(catalog.CatalogError, match=r"ports\.csv: file not found"):
         catalog.load_ports(tmp_path / "ports.csv")
+
+
+def test_usd_figures_convert_at_their_own_year_and_never_at_another():
+    """A USD row of a year without a full ECB average is an error, not the latest rate."""
+    crit = catalog.load_criteria()
+    ind = catalog.load_indicators()
+    sites = catalog.load_sites()
+    sites = sites[sites["site_id"] == "tucson_az"].reset_index(drop=True)
+    ok = catalog.compute_criteria(sites, indicators=ind, criteria=crit)
+    note = ok.provenance.set_index("criterion").at["electricity_eur_mwh", "note"]
+    assert "8.11 US cents/kWh x 10 = 81.1 USD/MWh" in note and "2023 mean" in note
+    bad = ind.copy()
+    bad.loc[bad["unit"] == "US cents/kWh", "year"] = 1990.0  # before the euro
+    with pytest.raises(catalog.CatalogError, match="no ECB USD reference rate for 1990"):
+        catalog.compute_criteria(sites, indicators=bad, criteria=crit)
+
+
+def test_duty_components_add_up_per_region():
+    us, eu = catalog.duty_components("US"), catalog.duty_components("EU")
+    assert set(us["layer"]) == {"mfn_kit", "mfn_built", "extra"}
+    assert catalog.import_duty_pct("US")["value"] == pytest.approx(4 + 25 + 25)
+    assert catalog.import_duty_pct("EU")["value"] == pytest.approx(
+        eu.loc[eu["layer"] == "part", "value"].max()
+    )
+    assert catalog.import_duty_pct("EU", "built")["value"] == pytest.approx(16.0)
+    assert catalog.import_duty_pct("CN")["kind"] == "missing"
+    with pytest.raises(ValueError, match="basis"):
+        catalog.import_duty_pct("EU", "ckd")
