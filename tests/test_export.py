@@ -1,10 +1,11 @@
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from windrose_sites import catalog, decision, export
+from windrose_sites import catalog, decision, export, scoring
 from windrose_sites import state as ws
 
 
@@ -57,3 +58,51 @@ def test_sites_geojson_carries_scores():
     assert len(doc["features"]) == len(ranking.result)
     assert {"score", "rank", "method"} <= set(doc["features"][0]["properties"])
     assert sum(doc["weights"].values()) == pytest.approx(1.0)
+
+
+def _tiny_comparison(table):
+    criteria = pd.DataFrame({"unit": ["km", "%"]}, index=pd.Index(["port_km", "duty_pct"]))
+    provenance = pd.DataFrame(
+        {
+            "site_id": ["a", "b", "c"],
+            "criterion": ["port_km"] * 3,
+            "source": ["s"] * 3,
+            "year": [2024] * 3,
+            "kind": ["official"] * 3,
+        }
+    )
+    result = scoring.score(
+        table,
+        {"port_km": 1.0, "duty_pct": 1.0},
+        {"port_km": "cost", "duty_pct": "cost"},
+        missing="worst",
+    )
+    names = pd.Series({"a": "A", "b": "B", "c": "C"})
+    return export.comparison_frame(result, table, criteria, provenance, names)
+
+
+def test_comparison_frame_flags_a_no_information_criterion_after_the_old_columns():
+    """The duty example of issue 12: only one region's duty known, so the column is flat."""
+    table = pd.DataFrame(
+        {"port_km": [10.0, 30.0, 20.0], "duty_pct": [54.0, np.nan, 54.0]}, index=["a", "b", "c"]
+    )
+    frame = _tiny_comparison(table)
+    new = ["port_km no information", "duty_pct no information"]
+    assert list(frame.columns[-2:]) == new  # appended: the existing columns keep their places
+    assert frame["duty_pct no information"].all()
+    assert not frame["port_km no information"].any()
+    assert frame.set_index("site_id").at["b", "duty_pct imputed worst"]
+    assert frame["duty_pct contribution"].nunique() == 1  # it rewards nobody
+    rows = pd.read_csv(io.BytesIO(export.to_csv(frame)))
+    assert rows["duty_pct no information"].tolist() == [True, True, True]
+
+
+def test_comparison_frame_imputed_value_scores_below_every_known_one():
+    table = pd.DataFrame(
+        {"port_km": [10.0, np.nan, 20.0], "duty_pct": [5.0, 3.0, 4.0]}, index=["a", "b", "c"]
+    )
+    frame = _tiny_comparison(table).set_index("site_id")
+    assert frame.at["b", "port_km imputed worst"]
+    assert frame.at["b", "port_km normalized"] == 0.0
+    assert frame.loc[["a", "c"], "port_km normalized"].min() > 0.0
+    assert not frame[["port_km no information", "duty_pct no information"]].any(axis=None)

@@ -480,23 +480,35 @@ def test_method_agreement_contract():
     assert out.attrs["unavailable"] == {}
 
 
-def test_method_agreement_reports_wpm_unavailable_instead_of_crashing():
+def test_method_agreement_scores_a_zero_with_wpm_and_stays_finite():
+    """Issue 11 §9: a zero broke the page with NaN; wpm now shifts it (WPM_RULE)."""
     table, weights, directions = problem(19)
     table.iloc[2, 1] = 0.0
     out = method_agreement(table, weights, directions)
-    assert "wpm" in out.attrs["unavailable"]
-    assert "> 0" in out.attrs["unavailable"]["wpm"]
-    assert out["wpm"].isna().all()
+    assert out.attrs["unavailable"] == {}
+    assert list(out.columns) == list(METHODS)
+    expected = score(table, weights, directions, method="wpm")
+    assert out["wpm"].tolist() == expected["rank"].tolist()
+    assert expected.attrs["shifted"].keys() == {"c1"}
     tau = pd.DataFrame(out.attrs["tau"])
-    assert tau.loc["wpm"].isna().all() and tau["wpm"].isna().all()
-    assert tau.at["wsm", "topsis"] == tau.at["topsis", "wsm"]
-    assert tau.drop(index="wpm", columns="wpm").notna().all(axis=None)
+    assert np.isfinite(tau.to_numpy()).all()
+    assert tau.at["wsm", "wpm"] == tau.at["wpm", "wsm"]
 
 
-def test_method_agreement_tau_is_nan_when_undefined():
+def test_method_agreement_tau_is_finite_when_a_ranking_ties_everyone():
     table = pd.DataFrame({"a": [1.0, 1.0]}, index=["x", "y"])
     out = method_agreement(table, {"a": 1}, {"a": "benefit"})
-    assert pd.DataFrame(out.attrs["tau"]).isna().all(axis=None)
+    tau = pd.DataFrame(out.attrs["tau"])
+    assert (tau == 1.0).all(axis=None)  # every method ties both sites: the rankings agree
+    assert out.attrs["all_tied"] == list(METHODS)
+    single = method_agreement(table.iloc[:1], {"a": 1}, {"a": "benefit"})
+    assert (pd.DataFrame(single.attrs["tau"]) == 1.0).all(axis=None)
+    assert single.attrs["all_tied"] == []
+
+
+def test_tau_convention_for_one_tied_ranking():
+    assert sens._tau(np.array([1.0, 1.0, 1.0]), np.array([1.0, 2.0, 3.0])) == 0.0
+    assert sens._tau(np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0])) == -1.0
 
 
 # --------------------------------------------------------------------------- NaN and errors
@@ -508,7 +520,9 @@ def test_missing_worst_passes_through():
     with pytest.raises(ValueError, match="missing='worst'"):
         rank_acceptability(table, weights, directions, samples=10)
     filled = table.copy()
-    filled.iloc[1, 2] = table["c2"].min()  # c2 is a benefit criterion: the worst is the minimum
+    # c2 is a benefit criterion: MISSING_RULE puts a gap a tenth of the known range below the min
+    known = table["c2"].dropna()
+    filled.iloc[1, 2] = known.min() - 0.1 * (known.max() - known.min())
     for fn, kwargs in [
         (rank_acceptability, {"samples": 500}),
         (crossovers, {"criterion_or_group": "c2"}),

@@ -34,8 +34,12 @@ def comparison_frame(
     names: pd.Series,
 ) -> pd.DataFrame:
     """One row per scored site, best first: rank, score, method, and for every criterion its raw
-    value (unit in the header), normalized value, effective weight, contribution, source, year
-    and kind.
+    value (unit in the header), normalized value, effective weight, contribution, whether the
+    value was imputed (``<id> imputed worst``, by :data:`~windrose_sites.scoring.MISSING_RULE`),
+    source, year and kind. Then, after all of those so that older readers see the same columns
+    in the same places, one ``<id> no information`` column per criterion: True on every row
+    when the criterion's known values are all equal, so it gives every site the same mark
+    (:data:`~windrose_sites.scoring.NO_INFORMATION_RULE`).
 
     ``result`` is :func:`windrose_sites.scoring.score` output; ``provenance`` has one row per
     (site_id, criterion) with ``source``, ``year`` and ``kind``.
@@ -66,7 +70,9 @@ def comparison_frame(
         out[f"{cid} source"] = rows["source"].fillna("NOT FOUND").to_numpy()
         out[f"{cid} year"] = rows["year"].to_numpy()
         out[f"{cid} kind"] = rows["kind"].fillna("missing").to_numpy()
-    return out.reset_index()
+    flat = set(result.attrs.get("no_information", ()))
+    flags = pd.DataFrame({f"{cid} no information": cid in flat for cid in weights}, index=out.index)
+    return pd.concat([out, flags], axis=1).reset_index()
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

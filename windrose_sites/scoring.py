@@ -545,7 +545,8 @@ def score(
     values = _KERNELS[method](x, w, benefit, lo, hi)
     normalized = _NORMALIZERS[method](x, benefit, lo, hi)
     head = _result(table.index, names, w, values, normalized, imputed, method)
-    head.attrs["no_information"] = [n for n, c in zip(names, _no_information(lo, hi), strict=True) if c]
+    flat = _no_information(lo, hi)
+    head.attrs["no_information"] = [n for n, c in zip(names, flat, strict=True) if c]
     head.attrs["shifted"] = {n: float(v) for n, v in zip(names, shift, strict=True) if v}
     return head
 

@@ -803,9 +803,12 @@ def _central(p: _Problem, totals: np.ndarray, firsts: np.ndarray) -> tuple[dict,
 
 
 def _tau(a: np.ndarray, b: np.ndarray) -> float:
-    """Kendall's tau-b; NaN when it is undefined (fewer than 2 sites or a constant ranking)."""
-    if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
-        return float("nan")
+    """Kendall's tau-b, always finite: 1.0 when both rankings tie every site (or there are
+    fewer than 2 sites), 0.0 when only one of them does (tau-b itself is undefined there).
+    """
+    a_tied, b_tied = a.size < 2 or np.ptp(a) == 0, b.size < 2 or np.ptp(b) == 0
+    if a_tied or b_tied:
+        return 1.0 if a_tied and b_tied else 0.0
     return float(stats.kendalltau(a, b).statistic)
 
 
@@ -818,6 +821,10 @@ def method_agreement(
 ) -> pd.DataFrame:
     """Ranks under wsm, wpm, topsis and promethee side by side, with Kendall's tau per pair.
 
+    Every number returned is finite (the result goes to a browser as JSON, where NaN is not
+    valid). Zeros and negative values are scored by every method (wpm by
+    :data:`scoring.WPM_RULE`) and missing values follow :data:`scoring.MISSING_RULE`.
+
     Parameters
     ----------
     table, weights, directions, missing
@@ -826,12 +833,17 @@ def method_agreement(
     Returns
     -------
     pandas.DataFrame
-        Index of `table`, one column of ranks (``Int64``, 1 = best) per method in
-        :data:`scoring.METHODS`. A method that cannot score the table (wpm with a value <= 0)
-        has an all-missing column. ``attrs`` (plain dicts): ``"tau"``, method -> {method ->
-        Kendall's tau-b between the two rankings}, NaN where a method is unavailable or tau is
-        undefined (``pd.DataFrame(attrs["tau"])`` makes the symmetric table), and
-        ``"unavailable"``, method -> reason.
+        Index of `table`, one column of ranks (``Int64``, 1 = best) per method of
+        :data:`scoring.METHODS` that could score the table. ``attrs`` (plain dicts and lists):
+
+        - ``"tau"``: method -> {method -> Kendall's tau-b between the two rankings}, over the
+          methods that have a column (``pd.DataFrame(attrs["tau"])`` makes the symmetric
+          table). Where tau-b is undefined because a ranking ties every site, it is 1.0
+          between two such rankings and 0.0 against any other;
+        - ``"all_tied"``: the methods whose ranking ties every site (there tau uses the
+          convention above);
+        - ``"unavailable"``: method -> reason, for a method that could not score the table
+          (it has no column and no tau entry); empty for any table wsm can score.
 
     Raises
     ------
@@ -850,20 +862,17 @@ def method_agreement(
         try:
             result = scoring.score(table, dict(weights), directions, method=method, missing=missing)
         except ValueError as exc:
-            if method != "wpm":
+            if method == "wsm":
                 raise
             unavailable[method] = str(exc)
-            ranks[method] = pd.Series(pd.NA, index=table.index, dtype="Int64")
+            continue
+        if not np.isfinite(result["score"]).all():  # a guard: no kernel should get here
+            unavailable[method] = "it gave a score that is not a finite number."
             continue
         ranks[method] = result["rank"].astype("Int64")
     out = pd.DataFrame(ranks, index=table.index)
-    values = {m: out[m].to_numpy(dtype=np.float64, na_value=np.nan) for m in scoring.METHODS}
-    tau = {
-        a: {
-            b: float("nan") if unavailable.keys() & {a, b} else _tau(values[a], values[b])
-            for b in scoring.METHODS
-        }
-        for a in scoring.METHODS
-    }
-    out.attrs.update(tau=tau, unavailable=unavailable)
+    values = {m: out[m].to_numpy(dtype=np.float64) for m in ranks}
+    tau = {a: {b: _tau(values[a], values[b]) for b in ranks} for a in ranks}
+    all_tied = [m for m, v in values.items() if v.size > 1 and np.ptp(v) == 0]
+    out.attrs.update(tau=tau, all_tied=all_tied, unavailable=unavailable)
     return out
