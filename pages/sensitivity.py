@@ -245,7 +245,7 @@ ranks = agree.loc[order].rename(columns=common.METHOD_LABELS)
 ranks.insert(0, "name", [names[s] for s in order])
 st.dataframe(ranks, key="sens_methods")
 for method, reason in agree.attrs["unavailable"].items():
-    st.info(f"{common.METHOD_LABELS[method]} is unavailable: {reason}")
+    st.info(f"{common.METHOD_LABELS[method]} is unavailable: {text.md(reason)}")
 tau = pd.DataFrame(agree.attrs["tau"]).rename(
     index=common.METHOD_LABELS, columns=common.METHOD_LABELS
 )
@@ -261,6 +261,14 @@ if {BOARD_SITE, BOARD_RIVAL} <= set(order) and BOARD_GROUP in group_names:
 else:  # filtered or edited away: ask the same of the runner-up and the chosen group
     duel = (order[1], leader, group) if len(order) > 1 else None
 with answers:
+    own_leader = agree[state.method].astype(float).idxmin()  # re-scored over the shortlist
+    if own_leader != leader:
+        st.warning(
+            f"Re-scored over this shortlist, {md_names[own_leader]} leads; over all "
+            f"{len(ranking.result):,} ranked sites {md_names[leader]} does (the Overview's "
+            "leader). The shortlist's criterion ranges differ from the full list's.",
+            icon="⚠️",
+        )
     if duel is not None:
         site, rival, topic = duel
         st.markdown(

@@ -1,0 +1,160 @@
+"""The largest upload the app accepts, then every page, in one server process: none breaks.
+
+One real ``streamlit run`` server and one browser session: upload ``uploads.MAX_ROWS`` sites on
+the Sites & data page, then open every page from the sidebar. Each page must finish with no
+exception, no error box and no uncaught JavaScript error, and the server's peak resident memory
+(``VmHWM``) must stay under :data:`PEAK_RSS_LIMIT_BYTES`. The peak and the time of each page
+are printed (run with ``-s``) for the closing note. Slow: about two minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from browser_helpers import no_exception, wait_idle
+from conftest import ROOT, _free_port
+from playwright.sync_api import expect
+
+from windrose_sites import uploads
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: Inland boxes (lon_min, lon_max, lat_min, lat_max), well inside the land outlines and away
+#: from borders, so every generated site is accepted as it is.
+LAND_BOXES = {
+    "AZ": (-113.5, -110.5, 32.5, 35.5),
+    "CA": (-121.0, -117.5, 34.8, 38.0),
+    "BE": (3.6, 5.6, 50.4, 50.9),
+    "FR": (1.5, 4.0, 47.5, 49.5),
+}
+#: The server (catalog, 10,000 user sites, surface caches, one session) must fit in this.
+PEAK_RSS_LIMIT_BYTES = 3 * 2**30
+#: Every page in the order of the sidebar: (link text, URL path).
+PAGES = [
+    ("Overview", ""),
+    ("Map", "map"),
+    ("Compare", "compare"),
+    ("Sensitivity", "sensitivity"),
+    ("Suitability", "suitability"),
+    ("Scenarios", "scenarios"),
+    ("Sites & data", "data"),
+]
+PAGE_TIMEOUT_S = 240
+WAIT_MS = PAGE_TIMEOUT_S * 1000
+
+
+def max_upload_csv(rows: int = uploads.MAX_ROWS, seed: int = 0) -> bytes:
+    """A CSV of ``rows`` named sites (name, lat, lon), seeded, inside :data:`LAND_BOXES`."""
+    rng = np.random.default_rng(seed)
+    box = rng.integers(0, len(LAND_BOXES), rows)
+    bounds = np.array(list(LAND_BOXES.values()))[box]
+    codes = np.array(list(LAND_BOXES))[box]
+    frame = pd.DataFrame(
+        {
+            "name": [f"Upload {c} {i:05d}" for i, c in enumerate(codes)],
+            "lat": rng.uniform(bounds[:, 2], bounds[:, 3]).round(5),
+            "lon": rng.uniform(bounds[:, 0], bounds[:, 1]).round(5),
+        }
+    )
+    return frame.to_csv(index=False).encode()
+
+
+def peak_rss_bytes(pid: int) -> int:
+    """Peak resident set size of a process (``VmHWM`` in ``/proc/<pid>/status``)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1)) * 1024
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A server of its own (its memory is this test's alone): yields (base URL, pid)."""
+    port = _free_port()
+    env = dict(os.environ, WINDROSE_SCENARIOS_DB=str(tmp_path_factory.mktemp("db") / "s.sqlite"))
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url, proc.pid
+        assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def no_error_box(page) -> None:
+    """No red box: neither an st.error nor a frontend error (e.g. a chart that cannot render)."""
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def test_the_largest_upload_keeps_every_page_usable_in_bounded_memory(browser, server, tmp_path):
+    url, pid = server
+    csv = tmp_path / "max-upload.csv"
+    csv.write_bytes(max_upload_csv())
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    js_errors: list[str] = []
+    page.on("pageerror", lambda e: js_errors.append(str(e)))
+    seconds: dict[str, float] = {}
+    try:
+        page.goto(url)
+        wait_idle(page, PAGE_TIMEOUT_S)
+        page.locator('[data-testid="stSidebarNavLink"]', has_text="Sites & data").click()
+        expect(page).to_have_url(re.compile(r"/data\b"), timeout=WAIT_MS)
+        wait_idle(page, PAGE_TIMEOUT_S)
+        page.get_by_role("tab", name="Upload").click()
+        start = time.monotonic()
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
+        added = page.get_by_text(f"Added {uploads.MAX_ROWS:,} site(s)")
+        expect(added).to_be_visible(timeout=WAIT_MS)
+        wait_idle(page, PAGE_TIMEOUT_S)
+        seconds["upload"] = time.monotonic() - start
+        no_exception(page)
+        no_error_box(page)
+        for title, path in PAGES:
+            start = time.monotonic()
+            page.locator('[data-testid="stSidebarNavLink"]', has_text=title).click()
+            expect(page).to_have_url(re.compile(rf"{re.escape(url)}/{path}(\?|$)"), timeout=WAIT_MS)
+            wait_idle(page, PAGE_TIMEOUT_S)
+            seconds[title] = time.monotonic() - start
+            no_exception(page)
+            no_error_box(page)
+            assert js_errors == [], (title, js_errors)
+        # the uploaded sites are still there after every page
+        mine = page.get_by_text(f"Your sites: {uploads.MAX_ROWS:,}")
+        expect(mine).to_be_visible(timeout=WAIT_MS)
+    finally:
+        context.close()
+        peak = peak_rss_bytes(pid)
+        print(f"\npeak server RSS (VmHWM), {uploads.MAX_ROWS:,} sites: {peak / 2**20:,.0f} MiB")
+        print("seconds per step: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+    assert peak < PEAK_RSS_LIMIT_BYTES, f"peak RSS {peak / 2**30:.2f} GiB"
