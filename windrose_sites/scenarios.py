@@ -231,6 +231,8 @@ def scenario_to_json(scenario: Scenario) -> str:
             "min_area_ha": s.filters.min_area_ha,
             "max_port_km": s.filters.max_port_km,
             "countries": list(s.filters.countries),
+            "keep_unknown_area": s.filters.keep_unknown_area,
+            "keep_remote": s.filters.keep_remote,
         },
         "selected": list(s.selected),
         "directions": dict(s.directions),
@@ -375,17 +377,24 @@ def _texts(value: object, where: str) -> list[str]:
     return [_key(v, where) for v in value]
 
 
+_FILTER_FIELDS = ("min_area_ha", "max_port_km", "countries", "keep_unknown_area", "keep_remote")
+
+
 def _filters(value: object) -> Filters:
     f = _object(value, "filters")
-    unknown = [k for k in f if k not in ("min_area_ha", "max_port_km", "countries")]
+    unknown = [k for k in f if k not in _FILTER_FIELDS]
     if unknown:
-        msg = (
-            f"filters: unknown field {unknown[0][:40]!r}; "
-            "allowed: min_area_ha, max_port_km, countries"
-        )
+        msg = f"filters: unknown field {unknown[0][:40]!r}; allowed: {', '.join(_FILTER_FIELDS)}"
         raise ScenarioError(msg)
+    flags = {}
+    for key in _FILTER_FIELDS[3:]:
+        if key in f:
+            if not isinstance(f[key], bool):
+                raise _fail(f"filters.{key}", "true or false", f[key])
+            flags[key] = f[key]
     max_port = f.get("max_port_km")
     return Filters(
+        **flags,
         min_area_ha=_number(f.get("min_area_ha", 0.0), "filters.min_area_ha", 0.0, MAX_AREA_HA),
         max_port_km=None
         if max_port is None
