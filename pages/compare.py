@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import common
-from windrose_sites import comparison, export, scoring
+from windrose_sites import comparison, export, health, limits, scoring
 from windrose_sites import state as wstate
+from windrose_sites.text import md
 
 cat = common.load_catalog()
 state = common.app_state()
@@ -65,15 +66,55 @@ with st.expander("Effective weight of every criterion (%)", expanded=True):
         "Group sliders are relative; inside a group each criterion's slider splits the group's "
         "share. These are the weights the method actually uses; they sum to 100 %."
     )
-    st.dataframe(weights_pct, hide_index=True, key="effective_weights")
+    comparable = crit.get("comparable", pd.Series("yes", index=crit.index))
+    st.dataframe(
+        weights_pct.assign(
+            comparable=weights_pct["id"].map(comparable),
+            basis=weights_pct["id"].map(crit.get("comparable_note", pd.Series(dtype=str))),
+        ),
+        hide_index=True,
+        key="effective_weights",
+    )
+    flagged = [
+        c
+        for c in crit.index
+        if comparable.get(c, "yes") != "yes" and ranking is not None and ranking.weights[c] > 0
+    ]
+    for c in flagged:
+        st.warning(  # md-safe: shipped criteria.csv text, escaped
+            f"**{md(crit.at[c, 'label'])}** is weighted but its values are "
+            f"{'not' if comparable[c] == 'no' else 'only partly'} comparable across regions: "
+            f"{md(crit.at[c, 'comparable_note'], max_chars=400)}",
+            icon="⚖️",
+        )
+with st.expander("How missing values and uninformative criteria count"):
+    st.markdown(md(scoring.MISSING_RULE, max_chars=1000))
+    st.markdown(md(scoring.NO_INFORMATION_RULE, max_chars=1000))
+    st.markdown(md(scoring.WPM_RULE, max_chars=1000))
 if ranking is None:
     st.stop()
 result = ranking.result
+caveats = health.site_caveats(
+    work.provenance, crit, ranking.weights.to_dict(), result.index, result.attrs["imputed"]
+)
+order_all = result.sort_values("rank").index
+sentences = [health.summary_sentence(caveats, names.to_dict(), s) for s in order_all[:5]]
+sentences = [x for x in sentences if x]
+n_at_risk = caveats["site_id"].nunique()
+st.info(
+    f"**Data health:** {n_at_risk:,} of {len(result):,} ranked sites rest on at least one "
+    "fallback, imputed or user value in a weighted criterion. "
+    + " ".join(md(x, max_chars=400) for x in sentences)
+    + " Details on the Sites & data page.",
+    icon="🩺",
+)
 
 # --- ranking ------------------------------------------------------------------------------
-st.subheader(f"Ranking: {common.METHOD_LABELS[state.method]}")
-st.caption(comparison.METHOD_NOTES[state.method])
+st.subheader(f"Ranking: {md(common.METHOD_LABELS[state.method])}")
+st.caption(md(comparison.METHOD_NOTES[state.method], max_chars=2000))
 table = comparison.ranking_table(result, work.attributes, crit)
+if ranking.notes is not None and (ranking.notes != "").any():
+    table["note"] = table["site_id"].map(ranking.notes).fillna("")
 st.dataframe(
     table,
     hide_index=True,
@@ -88,15 +129,27 @@ if len(ranking.removed):
     )
 imputed = comparison.true_cells(result.attrs["imputed"])
 if imputed:
-    cells = [f"{names[s]} – {crit.at[c, 'label']}" for s, c in imputed]
+    cells = [f"{names[s]} – {crit.at[c, 'label']}" for s, c in imputed[:50]]
     st.warning(
-        "Missing values count as the worst observed value of their criterion: "
-        + "; ".join(cells)
+        "Missing values count as worse than the worst known value of their criterion: "
+        + "; ".join(md(c) for c in cells)
+        + (f" and {len(imputed) - 50:,} more" if len(imputed) > 50 else "")
         + ". Enter a value on the Sites & data page to replace an assumption.",
         icon="⚠️",
     )
+for c in result.attrs.get("no_information", []):
+    st.warning(  # md-safe: shipped criterion label, escaped
+        f"**{md(crit.at[c, 'label'])}** carries no information: every known value is the same, "
+        "so its weight moves no site (flagged in the CSV).",
+        icon="ℹ️",
+    )
 
-contrib = comparison.contributions_long(result, names, crit)
+focus = limits.focus_sites(result, st.session_state.get("selected", []))
+if len(focus) < len(result):
+    st.caption(
+        md(limits.focus_sentence(len(result), focus, what="The contribution chart"), max_chars=500)
+    )
+contrib = comparison.contributions_long(result.loc[focus], names, crit)
 if contrib is not None:
     chart = (
         alt.Chart(contrib)
