@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -11,10 +12,12 @@ import sys
 import threading
 import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from windrose_sites import catalog, uploads
 from windrose_sites import scenarios as sc
 from windrose_sites.state import AppState, Filters
 
@@ -416,3 +419,156 @@ def test_sigkill_mid_burst_leaves_a_sound_database(tmp_path):
             loaded = store.load(name)
             assert loaded.uploads_geojson == big
             assert same(sc.scenario_from_json(store.export_json(name)), loaded)
+
+
+# --------------------------------------------------------------------------- v3: ids, owner, trash
+
+
+def test_ids_are_stable_across_renames_and_never_reused(store):
+    a = store.save(make("A", owner="Ana"))
+    b = store.save(make("B"))
+    store.rename_id(a.id, "A2")
+    assert store.load_id(a.id).name == "A2"
+    assert store.entry(a.id).owner == "Ana"
+    store.delete_id(b.id, by="Bo")
+    c = store.save(make("C"))
+    assert c.id not in (a.id, b.id)  # AUTOINCREMENT: a deleted id is never given again
+    with pytest.raises(sc.ScenarioNotFoundError):
+        store.load_id(b.id)
+    with pytest.raises(sc.ScenarioNotFoundError):
+        store.rename_id(b.id, "B2")
+
+
+def test_trash_restore_and_purge(store):
+    a = store.save(make("A"))
+    store.delete("A", by="Bo")
+    assert store.list() == []
+    (gone,) = store.entries(trash=True)
+    assert (gone.id, gone.name, gone.deleted_by) == (a.id, "A", "Bo")
+    store.save(make("A"))  # a trashed name can be used again
+    restored = store.restore(a.id)
+    assert restored.name == "A (restored)" and restored.deleted_at is None
+    assert sorted(n for n, _ in store.list()) == ["A", "A (restored)"]
+    with pytest.raises(sc.ScenarioNotFoundError, match="not in the trash"):
+        store.restore(a.id)
+    store.delete_id(a.id)
+    later = datetime.now(UTC) + timedelta(days=sc.TRASH_DAYS - 1)
+    assert store.purge_trash(now=later) == 0
+    assert store.purge_trash(now=later + timedelta(days=2)) == 1
+    assert store.entry(a.id) is None and store.entries(trash=True) == []
+
+
+def test_v2_database_is_migrated_to_v3(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    con = sqlite3.connect(path)
+    with con:
+        sc.MIGRATIONS[0](con)
+        sc.MIGRATIONS[1](con)
+        con.execute("PRAGMA user_version = 2")
+        for i, name in enumerate(("Old", "Older")):
+            when = f"2025-01-0{i + 1}T00:00:00+00:00"
+            con.execute(
+                "INSERT INTO scenarios VALUES (?, ?, ?, ?)",
+                (name, sc.scenario_to_json(make(name)), when, when),
+            )
+    con.close()
+    store = sc.ScenarioStore(path)
+    assert query(path, "PRAGMA user_version") == 3
+    entries = store.entries()
+    assert [e.name for e in entries] == ["Older", "Old"]
+    assert [e.owner for e in entries] == ["", ""]  # not known for old rows
+    assert sorted(e.id for e in entries) == [1, 2]
+    assert same(store.load("Old"), make("Old"))
+    assert query(path, "SELECT owner_id FROM scenarios WHERE name = 'Old'") is None
+
+
+def test_version_1_json_without_directions_still_loads():
+    doc = json.loads(sc.scenario_to_json(make()))
+    doc["version"] = 1
+    for key in ("directions", "owner"):
+        del doc[key]
+    del doc["filters"]["keep_remote"]
+    scenario = sc.scenario_from_json(json.dumps(doc))
+    assert scenario.state.directions == {} and scenario.owner is None
+    assert scenario.state.filters.keep_remote is False
+
+
+def test_directions_round_trip_and_are_fitted():
+    state = replace(make().state, directions={"unemployment_pct": "cost", "gone": "benefit"})
+    scenario = make(state=state, owner="Ana")
+    back = sc.scenario_from_json(sc.scenario_to_json(scenario))
+    assert back.state.directions == state.directions and back.owner == "Ana"
+    with pytest.raises(sc.ScenarioError, match=r"directions\['x'\]: expected 'benefit' or 'cost'"):
+        doc = json.loads(sc.scenario_to_json(scenario))
+        doc["directions"] = {"x": "up"}
+        sc.scenario_from_json(json.dumps(doc))
+    default = AppState({"jobs": 50.0}, {"unemployment_pct": 1.0})
+    fitted, warnings = sc.fit_state(back.state, default)
+    assert fitted.directions == {"unemployment_pct": "cost"}
+    assert any("unknown criteria: gone" in w for w in warnings)
+
+
+def test_save_rate_limit():
+    assert sc.save_wait_s([], 0.0) == 0.0
+    burst = [float(i) for i in range(sc.MAX_SAVES)]
+    assert sc.save_wait_s(burst, now=10.0) == pytest.approx(sc.SAVE_WINDOW_S - 10.0)
+    assert sc.save_wait_s(burst, now=sc.SAVE_WINDOW_S + 0.5) == 0.0
+
+
+@pytest.mark.parametrize("owner", ["", "  ", "a\tb", "x" * 61, 5])
+def test_bad_owner_names(owner):
+    with pytest.raises(sc.ScenarioError, match="your name"):
+        sc.check_owner(owner)
+
+
+# --------------------------------------------------------------------------- catalog checks
+
+RULES = sc.Rules.of(catalog.load_sites(), catalog.load_criteria())
+
+
+def user_upload(*rows: str) -> str:
+    shipped = catalog.load_sites()
+    data = "\n".join(["name,lat,lon", *rows]).encode()
+    result = uploads.parse_sites(
+        data, "mine.csv", existing_ids=shipped["site_id"], existing_names=shipped["name"]
+    )
+    return result.sites.to_json(drop_id=True)
+
+
+def test_check_passes_a_scenario_made_in_the_app(tmp_path):
+    good = make(uploads_geojson=user_upload("Ghent,51.05,3.72"), edits={"user_ghent": {}})
+    checked = sc.check_scenario(good, RULES)
+    assert list(checked.sites["site_id"]) == ["user_ghent"]
+    store = sc.ScenarioStore(tmp_path / "s.sqlite", rules=RULES)
+    saved = store.save(good)
+    assert list(store.checked(saved.id).sites["site_id"]) == ["user_ghent"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"uploads_geojson": UPLOAD}, "added sites: column 'site_id': missing column"),
+        ({"edits": {"nowhere": {"unemployment_pct": 1.0}}}, "no site with id 'nowhere'"),
+        ({"edits": {"onnaing": {"magic": 1.0}}}, "unknown criterion 'magic'"),
+        ({"edits": {"onnaing": {"road_to_port_km": -5.0}}}, "-5 is not a finite non-negative"),
+    ],
+)
+def test_check_refuses_what_would_break_a_page(changes, fragment, tmp_path):
+    bad = make(**{"edits": {}, "uploads_geojson": None, **changes})
+    with pytest.raises(sc.ScenarioError, match=re.escape(fragment)):
+        sc.check_scenario(bad, RULES)
+    store = sc.ScenarioStore(tmp_path / "s.sqlite", rules=RULES)
+    with pytest.raises(sc.ScenarioError):
+        store.save(bad)
+    with pytest.raises(sc.ScenarioError):
+        store.import_json(sc.scenario_to_json(bad))
+    assert store.entries() == []  # refused before it was stored
+
+
+def test_store_messages_carry_no_path(tmp_path):
+    junk = tmp_path / "secret-dir" / "junk.sqlite"
+    junk.parent.mkdir()
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(sc.ScenarioError) as err:
+        sc.ScenarioStore(junk)
+    assert "secret-dir" not in str(err.value)
