@@ -1,0 +1,145 @@
+"""The cost table (one row per site, as the CLI prints it), the 10-year view and the criterion.
+
+Column names are the interface of ``python -m windrose_sites cost`` and of the Cost page's CSV:
+``site_id``, ``name``, ``<component>_eur_per_truck`` for each of
+:data:`~windrose_sites.cost.model.COMPONENTS`, ``total_eur_per_truck``, ``npv_10y_eur_m`` and,
+with samples, ``total_p10_eur_per_truck``, ``total_p50_eur_per_truck``,
+``total_p90_eur_per_truck`` and ``p_cheapest``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from windrose_sites.cost.model import COMPONENTS, CostModel
+from windrose_sites.cost.montecarlo import simulate, summarise
+from windrose_sites.cost.params import COLUMNS
+from windrose_sites.cost.tornado import influential_missing
+
+__all__ = [
+    "CRITERION",
+    "MC_COLUMNS",
+    "TABLE_COLUMNS",
+    "cost_table",
+    "landed_cost_criterion",
+    "parameter_listing",
+    "ten_year",
+]
+
+CRITERION = "landed_cost_eur_per_truck"
+TABLE_COLUMNS = (
+    "site_id",
+    "name",
+    *(f"{c}_eur_per_truck" for c in COMPONENTS),
+    "total_eur_per_truck",
+    "npv_10y_eur_m",
+)
+MC_COLUMNS = (
+    "total_p10_eur_per_truck",
+    "total_p50_eur_per_truck",
+    "total_p90_eur_per_truck",
+    "p_cheapest",
+)
+
+
+def cost_table(model: CostModel, samples: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """One row per site at the parameter values; with ``samples``, the Monte Carlo columns.
+
+    The components add up to ``total_eur_per_truck`` exactly (no rounding here).
+    ``attrs["gap"]`` holds the top-two gap summary when ``samples`` is given.
+    """
+    out = model.evaluate(model.base())
+    ids = model.sites.ids
+    table = pd.DataFrame({"site_id": ids, "name": model.sites.table["name"].to_numpy()})
+    for c in COMPONENTS:
+        table[f"{c}_eur_per_truck"] = np.asarray(out[c])[:, 0]
+    table["total_eur_per_truck"] = np.asarray(out["total"])[:, 0]
+    table["npv_10y_eur_m"] = np.asarray(out["npv_10y_eur_m"])[:, 0]
+    if samples:
+        mc = simulate(model, samples, seed)
+        summary, gap = summarise(mc, table["total_eur_per_truck"].to_numpy())
+        for c in MC_COLUMNS:
+            table[c] = summary[c].to_numpy()
+        table.attrs["gap"] = gap
+    return table
+
+
+def ten_year(model: CostModel, site_id: str) -> pd.DataFrame:
+    """Year by year for one site: volume, recurring and one-off costs, discount factor, PV.
+
+    One-off: capex in year 0 and incentives (negative) in year 1. EUR million. The sum of
+    ``pv_eur_m`` equals the site's ``npv_10y_eur_m``.
+    """
+    if site_id not in model.sites.ids:
+        msg = f"unknown site {site_id!r}; known: {', '.join(model.sites.ids)}"
+        raise ValueError(msg)
+    j = model.sites.ids.index(site_id)
+    v = {
+        k: np.broadcast_to(a, (len(model.sites.ids), 1))[j, 0]
+        for k, a in model.inputs(model.base()).items()
+    }
+    out = {k: np.asarray(a)[j, 0] for k, a in model.evaluate(model.base()).items()}
+    years = np.arange(0, model.horizon + 1)
+    ramp = np.clip((years - 1) / max(v["ramp_years"], 1e-9), 0.0, 1.0)
+    volume = np.where(
+        years >= 1, v["volume_start"] + (v["volume_target"] - v["volume_start"]) * ramp, 0.0
+    )
+    recurring = volume * out["recurring"] / 1e6
+    one_off = np.zeros(len(years))
+    one_off[0] = out["capex_total_eur_m"]
+    one_off[1] += out["incentives_total_eur_m"]
+    disc = (1 + v["discount_rate"]) ** -years.astype(float)
+    return pd.DataFrame(
+        {
+            "year": years,
+            "trucks": volume,
+            "recurring_eur_m": recurring,
+            "one_off_eur_m": one_off,
+            "discount_factor": disc,
+            "pv_eur_m": (recurring + one_off) * disc,
+        }
+    )
+
+
+def parameter_listing(model: CostModel) -> pd.DataFrame:
+    """Every parameter row the model can read, columns as in ``cost_assumptions.csv``."""
+    table = model.params.reset_index(drop=True)[list(COLUMNS)].copy()
+    table["year"] = table["year"].astype("Int64")
+    return table
+
+
+def landed_cost_criterion(model: CostModel) -> tuple[pd.Series, pd.DataFrame]:
+    """``landed_cost_eur_per_truck`` per site (the model's total) and its provenance rows.
+
+    Provenance columns as :func:`windrose_sites.catalog.provenance`. Kind ``derived`` if every
+    input that moves the total is sourced, else ``estimate``; the note names the missing
+    parameters whose midpoint is in use, and says that labour and electricity are inside.
+    """
+    table = cost_table(model).set_index("site_id")
+    values = table["total_eur_per_truck"].rename(CRITERION)
+    missing = influential_missing(model)
+    rows = []
+    for site, value in values.items():
+        gaps = missing.get(site, [])
+        note = (
+            "Cost model total (windrose_sites.cost): "
+            + " + ".join(f"{c} {table.at[site, f'{c}_eur_per_truck']:,.0f}" for c in COMPONENTS)
+            + " EUR per truck. Labour and electricity are counted inside it (do not weight "
+            "labour_cost_eur_h and electricity_eur_mwh again)."
+        )
+        if gaps:
+            note += f" Uses the midpoint of {len(gaps)} missing parameter(s): {', '.join(gaps)}."
+        rows.append(
+            {
+                "site_id": site,
+                "criterion": CRITERION,
+                "value": float(value),
+                "unit": "EUR/truck",
+                "source": "data/cost_assumptions.csv + windrose_sites.cost",
+                "year": np.nan,
+                "kind": "estimate" if gaps else "derived",
+                "note": note,
+            }
+        )
+    return values, pd.DataFrame(rows)
