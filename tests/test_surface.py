@@ -175,9 +175,9 @@ def test_indicators_are_the_catalog_values_per_state(az_ca):
     # US-level figures equal the candidates' (same lookup, same EUR conversion)
     for cid in ("labour_cost_eur_h", "import_duty_pct", "heavy_truck_market_per_year"):
         assert np.all(az_ca.matrix[:, col(cid)] == table.at["tucson_az", cid])
-    # state-level: Arizona 4.7 %, California 5.4 % (indicators.csv)
+    # state-level: Arizona 4.7 %, California 5.3 % (indicators.csv, March 2026, the fallback rows)
     assert np.all(az_ca.matrix[az, col("unemployment_pct")] == 4.7)
-    assert np.all(az_ca.matrix[~az, col("unemployment_pct")] == 5.4)
+    assert np.all(az_ca.matrix[~az, col("unemployment_pct")] == 5.3)
     assert (
         table.at["stockton_ca", "electricity_eur_mwh"]
         in az_ca.matrix[:, col("electricity_eur_mwh")]
@@ -203,13 +203,15 @@ def test_supplier_distance_is_to_the_nearest_plant(az_ca):
     assert az_ca.matrix[i, az_ca.columns.index(sf.SUPPLIER_CRITERION)] < 7.1  # half a diagonal
 
 
-def test_missing_indicators_count_as_worst_observed(be_nfr):
-    imputed = be_nfr.imputed
-    # Belgium's electricity price is NOT FOUND; the EU import duty is NOT FOUND everywhere
-    assert imputed["electricity_eur_mwh"] == int((be_nfr.grid.part == 0).sum())
-    assert imputed["import_duty_pct"] == len(be_nfr.matrix)
+def test_indicators_of_the_eu_parts_are_sourced_and_none_is_imputed(be_nfr):
+    """Issue 12 filled the Belgian electricity price and the EU duty: nothing to impute."""
+    assert be_nfr.imputed["electricity_eur_mwh"] == 0
+    assert be_nfr.imputed["import_duty_pct"] == 0
+    be = be_nfr.grid.part == 0
     j = be_nfr.columns.index("electricity_eur_mwh")
-    assert np.all(be_nfr.matrix[:, j] == 172.0)  # France's, the only (and so worst) value
+    np.testing.assert_allclose(be_nfr.matrix[be, j], 160.8)  # Eurostat band ID, 0.1608 EUR/kWh
+    np.testing.assert_allclose(be_nfr.matrix[~be, j], 144.6)  # France, same band
+    assert np.all(be_nfr.matrix[:, be_nfr.columns.index("import_duty_pct")] == 4.5)
 
 
 def test_surface_scores_equal_the_app_scoring_of_the_cells_table(be_nfr, default_weights):
@@ -428,7 +430,7 @@ def test_cells_csv_and_located_geojson(be_nfr, default_weights):
     assert len(frame) == len(be_nfr.matrix)
     assert list(frame.columns[:4]) == ["lon", "lat", "score", "region"]
     assert "electricity_eur_mwh [EUR/MWh]" in frame.columns
-    assert frame["import_duty_pct [%]"].isna().all()  # NOT FOUND stays empty in the download
+    assert (frame["import_duty_pct [%]"] == 4.5).all()  # the EU kit duty, summed in the catalog
     back = pd.read_csv(io.BytesIO(export.to_csv(frame)))
     np.testing.assert_allclose(back["score"], scores, atol=5e-7)
     areas = sf.locate(be_nfr, scores, k=3, weights=weights)

@@ -317,7 +317,12 @@ def _part_indicators(
     computed = catalog.compute_criteria(
         probes, ports=ports, indicators=indicators, criteria=criteria
     )
-    cols = [c for c in criteria.index if criteria.at[c, "basis"].startswith("indicator")]
+    cols = [
+        c
+        for c in criteria.index
+        if criteria.at[c, "basis"].startswith("indicator")
+        or criteria.at[c, "basis"] == catalog.DUTY_BASIS
+    ]
     prov = computed.provenance[computed.provenance["criterion"].isin(cols)]
     return computed.table[cols].reset_index(drop=True), prov.rename(columns={"site_id": "part_id"})
 
