@@ -290,8 +290,8 @@ def user_sites() -> gpd.GeoDataFrame | None:
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
 
 
-def working_set(cat: Catalog) -> WorkingSet:
-    """Shipped candidates + the user's sites, with the user's edits applied."""
+def working_set(cat: Catalog, *, with_edits: bool = True) -> WorkingSet:
+    """Shipped candidates + the user's sites, with the user's edits applied (unless not)."""
     shipped = cat.sites[cat.sites["role"] == "candidate"]
     extra = user_sites()
     sites, computed = shipped, cat.computed
@@ -304,7 +304,8 @@ def working_set(cat: Catalog) -> WorkingSet:
         sites = gpd.GeoDataFrame(
             pd.concat([shipped, extra[base_cols]], ignore_index=True), crs="EPSG:4326"
         )
-    computed = assumptions.apply_edits(computed, st.session_state.get("edits", {}))
+    if with_edits:
+        computed = assumptions.apply_edits(computed, st.session_state.get("edits", {}))
     return WorkingSet(
         sites=sites,
         table=computed.table,

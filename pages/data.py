@@ -8,7 +8,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from pages import common
-from windrose_sites import comparison, maps, uploads
+from windrose_sites import comparison, decision, health, maps, scoring, uploads
+from windrose_sites.text import md
 
 cat = common.load_catalog()
 state = common.app_state()
@@ -19,6 +20,82 @@ st.caption(
     "Every criterion value with its unit, source, year and kind. Edit a value to make it your "
     "assumption: it flows into every page at once and is marked 'user assumption'."
 )
+
+
+def _new_editor() -> None:
+    """Start the table editor afresh (its pending cell edits are dropped with the old key)."""
+    st.session_state["_editor_generation"] = st.session_state.get("_editor_generation", 0) + 1
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value is None or pd.isna(value):
+        return "missing"
+    return f"{value:,.4g} {unit}"
+
+
+def _edit_log() -> list[tuple[str, str, str]]:
+    """(site, criterion, sentence) per edit: 'Antwerp · electricity price: missing → 150 …'."""
+    base = common.working_set(cat, with_edits=False).table
+    out = []
+    for site_id, values in st.session_state.get("edits", {}).items():
+        if site_id not in base.index:
+            continue
+        for cid, value in values.items():
+            if cid not in base.columns:
+                continue
+            unit = str(crit.at[cid, "unit"])
+            out.append(
+                (
+                    site_id,
+                    cid,
+                    f"{work.attributes.at[site_id, 'name']} · {crit.at[cid, 'label']}: "
+                    f"{_fmt(base.at[site_id, cid], unit)} → {_fmt(value, unit)} (your assumption)",
+                )
+            )
+    return out
+
+
+def _undo(site_id: str, cid: str) -> None:
+    edits = st.session_state.get("edits", {})
+    edits.get(site_id, {}).pop(cid, None)
+    if site_id in edits and not edits[site_id]:
+        edits.pop(site_id)
+    _new_editor()
+    st.session_state["edit_message"] = "Undone: the value is back to the shipped or uploaded one."
+
+
+# --- data health --------------------------------------------------------------------------
+st.subheader("Data health")
+try:
+    ranked = decision.evaluate(work.table, work.attributes, crit, state)
+except ValueError:
+    ranked = None
+imputed = None if ranked is None else ranked.result.attrs["imputed"]
+st.caption(
+    "How many site values of each criterion are official, derived, estimates, missing or your "
+    "assumptions; how many come from a wider area standing in for the site's own (fallback); "
+    "and how many the current ranking had to impute. " + md(scoring.MISSING_RULE, max_chars=1000)
+)
+st.dataframe(
+    health.criterion_health(work.provenance, crit, imputed),
+    key="health_table",
+    column_config={"label": st.column_config.TextColumn("criterion", pinned=True)},
+)
+if ranked is not None:
+    caveats = health.site_caveats(
+        work.provenance, crit, ranked.weights.to_dict(), ranked.result.index, imputed
+    )
+    order = ranked.result.sort_values("rank").index
+    lines = [health.summary_sentence(caveats, work.attributes["name"].to_dict(), s) for s in order]
+    lines = [x for x in lines if x]
+    if lines:
+        st.markdown("**In the current ranking:**")
+        for x in lines[:20]:
+            st.markdown("- " + md(x, max_chars=500))
+        if len(lines) > 20:
+            st.caption(f"{len(lines) - 20:,} more sites with caveats.")
+    else:
+        st.success("Every weighted value of every ranked site is the site's own.")
 
 # --- provenance ---------------------------------------------------------------------------
 with st.expander("Provenance of every number (source, year, kind)", expanded=False):
@@ -36,30 +113,55 @@ with st.expander("Provenance of every number (source, year, kind)", expanded=Fal
 
 # --- editable values ----------------------------------------------------------------------
 st.subheader("Criterion values")
+st.caption(
+    "Type your values into the table, then press **Apply edits**: nothing changes before that, "
+    "so a value is never taken half-typed. Leave a cell empty for 'unknown'. Site names and ids "
+    "are read-only."
+)
 labels = {c: f"{crit.at[c, 'label']} [{crit.at[c, 'unit']}]" for c in crit.index}
 shown = work.table.rename(columns=labels)
 shown.insert(0, "site", work.attributes["name"])
-edited = st.data_editor(
-    shown,
-    disabled=["site"],
-    key="values_editor",
-    column_config={"site": st.column_config.TextColumn(pinned=True)},
-)
-previous = work.table
-new_values = edited.drop(columns=["site"]).rename(columns={v: k for k, v in labels.items()})
-clean, problems = uploads.parse_edits(new_values, crit, previous=previous)
-for p in problems:
-    st.warning(f"Edit ignored: {p.message}", icon="⚠️")
-changed = comparison.true_cells((clean != previous) & ~(clean.isna() & previous.isna()))
-if changed:
-    edits = st.session_state.setdefault("edits", {})
-    for site_id, cid in changed:
-        value = clean.at[site_id, cid]
-        edits.setdefault(site_id, {})[cid] = None if pd.isna(value) else float(value)
-    st.rerun()
-n_edits = sum(len(v) for v in st.session_state.get("edits", {}).values())
-if n_edits:
-    st.info(f"{n_edits} value(s) are your assumptions (kind 'user assumption' in the provenance).")
+with st.form("values_form", border=False):
+    edited = st.data_editor(
+        shown,
+        disabled=["site", "_index"],
+        hide_index=True,
+        num_rows="fixed",
+        key=f"values_editor_{st.session_state.get('_editor_generation', 0)}",
+        column_config={"site": st.column_config.TextColumn(pinned=True)},
+    )
+    submitted = st.form_submit_button("Apply edits", type="primary")
+if submitted:
+    new_values = edited.drop(columns=["site"]).rename(columns={v: k for k, v in labels.items()})
+    previous = work.table
+    clean, problems = uploads.parse_edits(new_values, crit, previous=previous)
+    for p in problems:
+        st.warning(f"Edit not applied: {md(p.message)}", icon="⚠️")
+    changed = comparison.true_cells((clean != previous) & ~(clean.isna() & previous.isna()))
+    if changed:
+        edits = st.session_state.setdefault("edits", {})
+        for site_id, cid in changed:
+            value = clean.at[site_id, cid]
+            edits.setdefault(site_id, {})[cid] = None if pd.isna(value) else float(value)
+        st.session_state["edit_message"] = f"Applied {len(changed):,} edit(s)."
+        _new_editor()
+        st.rerun()
+    elif not problems:
+        st.info("No value changed.")
+
+message = st.session_state.pop("edit_message", None)
+if message:
+    st.success(md(message))
+
+log = _edit_log()
+if log:
+    st.markdown(f"**Your assumptions ({len(log):,})** — each flows into every page; undo any:")
+    for i, (site_id, cid, text) in enumerate(log[:200]):
+        c1, c2 = st.columns([6, 1])
+        c1.markdown(md(text, max_chars=300))
+        c2.button("Undo", key=f"undo_{i}", on_click=_undo, args=(site_id, cid))
+    if len(log) > 200:
+        st.caption(f"{len(log) - 200:,} more assumptions not listed.")
 
 # --- add sites ----------------------------------------------------------------------------
 st.subheader("Add candidate sites")
@@ -70,14 +172,14 @@ def _add(result: uploads.UploadResult, what: str) -> None:
     """Keep the good rows, report every problem; the sites already loaded stay as they were."""
     for p in result.problems[:50]:
         show = st.error if p.level == "error" else st.warning
-        show(f"{what}: {p}", icon="⚠️")
+        show(f"{md(what)}: {md(p, max_chars=400)}", icon="⚠️")
     if len(result.problems) > 50:
-        st.warning(f"{what}: {len(result.problems) - 50:,} more problems not shown.")
+        st.warning(f"{md(what)}: {len(result.problems) - 50:,} more problems not shown.")
     if result.ok:
         st.session_state.setdefault("user_sites", []).append(result.sites)
-        st.success(f"Added {len(result.sites):,} site(s) from {what}.")
+        st.success(f"Added {len(result.sites):,} site(s) from {md(what)}.")
     else:
-        st.error(f"Nothing added from {what}; your existing sites are unchanged.")
+        st.error(f"Nothing added from {md(what)}; your existing sites are unchanged.")
 
 
 def _existing() -> dict[str, list[str]]:
@@ -119,8 +221,8 @@ with tab_map:
 with tab_upload:
     st.caption(
         f"CSV with columns name, lat, lon (optional: criterion ids such as "
-        f"{', '.join(crit.index[:3])}, …) or a GeoJSON FeatureCollection of points/polygons with "
-        f"a name property. Up to {uploads.MAX_UPLOAD_BYTES // 2**20} MB and "
+        f"{md(', '.join(crit.index[:3]))}, …) or a GeoJSON FeatureCollection of points/polygons with "
+        f"a name property. Up to {uploads.MAX_UPLOAD_BYTES // 2**20:d} MB and "
         f"{uploads.MAX_ROWS:,} rows. Bad rows are reported and skipped; good rows are added."
     )
     file = st.file_uploader("Sites file", type=["csv", "geojson", "json"], key="sites_upload")
@@ -142,7 +244,18 @@ if extra is not None:
         f"{np.min(points.y):.2f}…{np.max(points.y):.2f} °N"
     )
 
-if st.button("Reset to the shipped data", key="reset_data", type="secondary"):
-    for key in ("user_sites", "edits", "_last_upload", "values_editor"):
-        st.session_state.pop(key, None)
-    st.rerun()
+n_sites, n_edits = common.unsaved_work()
+if n_sites or n_edits:
+    confirm = st.checkbox(
+        f"Yes, discard my {n_sites:,} added site(s) and {n_edits:,} edited value(s)",
+        key="reset_confirm",
+    )
+    if st.button("Reset to the shipped data", key="reset_data", type="secondary"):
+        if confirm:
+            for key in ("user_sites", "edits", "_last_upload", "reset_confirm"):
+                st.session_state.pop(key, None)
+            _new_editor()
+            st.session_state["edit_message"] = "Reset: the shipped data is back."
+            st.rerun()
+        else:
+            st.warning("Tick the box above to confirm: a reset cannot be undone.", icon="⚠️")

@@ -154,6 +154,11 @@ def test_map_page_views_and_data_page_edit():
     at.switch_page("pages/compare.py").run()
     assert "Test Mesa" in ranking_names_compare(at)
     at.switch_page("pages/data.py").run()
+    at.button(key="reset_data").click().run()  # not confirmed: nothing is discarded
+    assert not at.exception
+    assert len(at.session_state["user_sites"]) == 1
+    assert any("confirm" in w.value for w in at.warning)
+    at.checkbox(key="reset_confirm").check().run()
     at.button(key="reset_data").click().run()
     assert not at.exception
     assert "user_sites" not in at.session_state
