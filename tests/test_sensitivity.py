@@ -593,3 +593,52 @@ def test_a_zero_weight_swept_criterion_is_split_equally_and_other_weights_kept()
     rest = sum(weights.values())
     w = {"c0": 0.25, "c1": 0.25, "c2": 0.5 * weights["c2"] / rest, "c3": 0.5 * weights["c3"] / rest}
     np.testing.assert_allclose(half, score(table, w, directions)["score"], atol=1e-12)
+
+
+# --------------------------------------------------------------------------- zeros and gaps
+
+
+@st.composite
+def zero_gap_problems(draw):
+    """Sites with zeros, negative values and gaps (issue 11 §9: a catchment of 0)."""
+    n = draw(st.integers(2, 7))
+    m = draw(st.integers(2, 4))
+    values = st.sampled_from([0.0, 0.0, -3.0, 1.0, 2.5, 7.0, 40.0])
+    matrix = draw(hnp.arrays(np.float64, (n, m), elements=values))
+    matrix[draw(hnp.arrays(np.bool_, (n, m), elements=st.booleans()))] = np.nan
+    weights = draw(hnp.arrays(np.float64, m, elements=st.integers(0, 5).map(float)))
+    weights[draw(st.integers(0, m - 1))] += 1.0
+    cols = [f"c{j}" for j in range(m)]
+    table = pd.DataFrame(matrix, columns=cols, index=[f"s{i}" for i in range(n)])
+    directions = {c: draw(st.sampled_from(["benefit", "cost"])) for c in cols}
+    return table, dict(zip(cols, weights, strict=True)), directions
+
+
+def _all_finite(frame: pd.DataFrame) -> bool:
+    numbers = frame.select_dtypes("number").to_numpy(dtype=np.float64)
+    return bool(np.isfinite(numbers).all())
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=zero_gap_problems(), method=st.sampled_from(METHODS))
+def test_every_output_is_finite_with_zeros_and_gaps(problem, method):
+    """Nothing NaN or infinite reaches the page (NaN is not valid JSON in the frontend)."""
+    table, weights, directions = problem
+    kw = {"method": method, "missing": "worst"}
+    target = "c0"  # m >= 2, so c0 never holds every weighted criterion
+    sweep = weight_sweep(table, weights, directions, criterion_or_group=target, steps=5, **kw)
+    assert _all_finite(sweep)
+    cross = crossovers(table, weights, directions, criterion_or_group=target, **kw)
+    assert _all_finite(cross)
+    assert _all_finite(stability_intervals(table, weights, directions, **kw))
+    acc = rank_acceptability(table, weights, directions, samples=40, **kw)
+    assert _all_finite(acc)
+    assert all(np.isfinite(v) for v in acc.attrs["confidence"].values())
+    sentence = head_to_head(
+        table, weights, directions, site="s0", rival="s1", criterion_or_group=target, **kw
+    )
+    assert "nan" not in sentence.lower() and "inf" not in sentence.lower()
+    agree = method_agreement(table, weights, directions, missing="worst")
+    assert agree.attrs["unavailable"] == {} and list(agree.columns) == list(METHODS)
+    assert agree.notna().all(axis=None)
+    assert np.isfinite(pd.DataFrame(agree.attrs["tau"]).to_numpy()).all()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from windrose_sites import scoring
+
 __all__ = [
     "METHOD_NOTES",
     "contributions_long",
     "effective_weights_table",
+    "no_information_note",
     "ranking_table",
     "side_by_side",
     "true_cells",
@@ -18,7 +21,8 @@ METHOD_NOTES = {
     "wsm": "Weighted sum of min–max normalized values: (x − min)/(max − min) for a benefit, "
     "(max − x)/(max − min) for a cost. Score 0–1; contributions add up to the score.",
     "wpm": "Weighted product of x/max (benefit) and min/x (cost), each raised to its weight. "
-    "Score 0–1; a site weak on one criterion is penalised more than in the weighted sum.",
+    "Score 0–1; a site weak on one criterion is penalised more than in the weighted sum. "
+    + scoring.WPM_RULE,
     "topsis": "TOPSIS (Hwang & Yoon): vector normalization, distance to the ideal and the "
     "anti-ideal site; score = relative closeness, 0–1.",
     "promethee": "PROMETHEE II net flow, usual preference function: for each criterion, the share "
@@ -94,6 +98,28 @@ def side_by_side(
             row[f"{label}: kind"] = "missing" if p is None else p["kind"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def no_information_note(result: pd.DataFrame, criteria: pd.DataFrame) -> str | None:
+    """One sentence naming the weighted criteria that carry no information, or None.
+
+    Reads ``result.attrs["no_information"]`` of :func:`windrose_sites.scoring.score` and
+    the criterion labels; ends with :data:`windrose_sites.scoring.NO_INFORMATION_RULE`. The
+    labels come from data: pass the sentence through ``windrose_sites.text.md`` to display it.
+
+    Examples
+    --------
+    >>> crit = pd.DataFrame({"label": ["Import duty"]}, index=["duty_pct"])
+    >>> r = pd.DataFrame({"score": [1.0]})
+    >>> r.attrs["no_information"] = ["duty_pct"]
+    >>> no_information_note(r, crit).split(":")[0]
+    'No information in Import duty'
+    """
+    flat = result.attrs.get("no_information", [])
+    if not flat:
+        return None
+    labels = [str(criteria.at[c, "label"]) if c in criteria.index else str(c) for c in flat]
+    return f"No information in {', '.join(labels)}: {scoring.NO_INFORMATION_RULE}"
 
 
 def true_cells(mask: pd.DataFrame) -> list[tuple[object, object]]:
