@@ -272,6 +272,9 @@ def test_no_ranking_is_a_windrose_error(inputs, work, query, message):
         pipeline.rank(work, inputs, state)
     assert isinstance(info.value, WindroseError)
     assert isinstance(info.value, ValueError)  # code that still catches ValueError keeps working
+    removed = info.value.removed
+    assert (len(removed) == len(work.table)) == (message == "filtered out")
+    assert all(removed.str.len() > 0)
 
 
 def page_csv(query: dict[str, str]) -> bytes:

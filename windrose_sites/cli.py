@@ -24,7 +24,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TextIO
 
-from windrose_sites.errors import WindroseError
+from windrose_sites.errors import NoRankingError, WindroseError
 
 __all__ = ["COMMANDS", "EXIT_INTERNAL", "EXIT_NO_RESULT", "EXIT_USAGE", "Command", "main"]
 
@@ -125,6 +125,12 @@ def _user_sites(paths: Sequence[Path], inputs: Any, stderr: TextIO) -> list[Any]
     return frames
 
 
+def _filtered_out(removed: Any, names: Any, stderr: TextIO) -> None:
+    """One note per site the filters removed, with the reason (as the Compare page lists)."""
+    for site_id, reason in [] if removed is None else removed.items():
+        print(f"note: filtered out {names.get(site_id, site_id)}: {reason}", file=stderr)
+
+
 def _rank_main(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from windrose_sites import pipeline
 
@@ -133,10 +139,13 @@ def _rank_main(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for warning in warnings:
         print(f"warning: Link parameter: {warning}", file=stderr)
     work = pipeline.working_set(inputs, _user_sites(args.sites, inputs, stderr) or None)
-    ranking = pipeline.rank(work, inputs, state)
     names = work.attributes["name"]
-    for site_id, reason in ranking.removed.items():
-        print(f"note: filtered out {names.get(site_id, site_id)}: {reason}", file=stderr)
+    try:
+        ranking = pipeline.rank(work, inputs, state)
+    except NoRankingError as exc:
+        _filtered_out(exc.removed, names, stderr)
+        raise
+    _filtered_out(ranking.removed, names, stderr)
     if args.format == "json":
         data = pipeline.comparison_json(ranking, work, inputs)
     else:

@@ -17,8 +17,15 @@ class WindroseError(ValueError):
 class NoRankingError(WindroseError):
     """The state gives no ranking: every site is filtered out, or no weight is positive.
 
+    ``removed`` holds why each site was filtered out (a ``pandas.Series`` site id -> reason,
+    empty when the filters kept every site), so a caller can say which and why.
+
     Examples
     --------
     >>> issubclass(NoRankingError, WindroseError), issubclass(NoRankingError, ValueError)
     (True, True)
     """
+
+    def __init__(self, message: str, removed: object = None) -> None:
+        super().__init__(message)
+        self.removed = removed

@@ -322,7 +322,8 @@ def rank(work: WorkingSet, inputs: Inputs, state: wstate.AppState) -> decision.R
     ------
     NoRankingError
         When every site is filtered out or no weight is positive; the message says which
-        (the app shows it as ``"No ranking: " + message``).
+        (the app shows it as ``"No ranking: " + message``), ``exc.removed`` why each site
+        was filtered out.
     """
     criteria = criteria_for(state, inputs.criteria)
     try:
@@ -330,7 +331,8 @@ def rank(work: WorkingSet, inputs: Inputs, state: wstate.AppState) -> decision.R
     except NoRankingError:
         raise
     except ValueError as exc:  # decision/scoring describe a state without a ranking this way
-        raise NoRankingError(str(exc)) from exc
+        reasons = decision.apply_filters(work.attributes, state.filters)
+        raise NoRankingError(str(exc), removed=reasons[reasons != ""]) from exc
 
 
 def comparison_frame(ranking: decision.Ranking, work: WorkingSet, inputs: Inputs) -> pd.DataFrame:
