@@ -6,7 +6,12 @@ package (:func:`install_leaflet`), and draws a country-outline basemap from ``da
 OpenStreetMap tiles are an optional layer for users who are online.
 
 Features of one kind go in one ``folium.GeoJson`` layer (sites, ports, routes), so thousands of
-sites stay fast. Every text shown in a tooltip or popup is HTML-escaped here.
+sites stay fast. Every text shown in a tooltip or popup is HTML-escaped here, or set as text in
+the browser (site cards and name labels use ``textContent``).
+
+Layers draw in their own Leaflet panes (:data:`PANES`): route lines under ports under sites
+under name labels, so a line that ends on a site never covers it or takes its click. Every
+view colours sites on one scale, the whole ranking's, so one score has one colour everywhere.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from branca.element import MacroElement, Template
 __all__ = [
     "LEAFLET_CSS_URL",
     "LEAFLET_JS_URL",
+    "PANES",
     "build_map",
     "colour_scale",
     "install_leaflet",
@@ -42,6 +48,19 @@ LEAFLET_JS_URL = "/app/static/leaflet/leaflet.js"
 LEAFLET_CSS_URL = "/app/static/leaflet/leaflet.css"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 _PALETTE = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]  # ColorBrewer RdYlGn, 5
+
+#: Leaflet panes and their z-index, bottom to top (Leaflet's overlayPane is 400, markerPane 600,
+#: tooltipPane 650). The panes ignore the pointer; their interactive features still take it, so
+#: a click goes to the topmost feature under it and empty parts of a pane block nothing below.
+PANES = {
+    "windrose-lines": 410,
+    "windrose-ports": 420,
+    "windrose-sites": 430,
+    "windrose-labels": 440,
+}
+#: At most this many sites get a permanent name label (the best ranked first): thousands of
+#: labels would hide the map and slow it down. Overlapping labels are hidden in the browser.
+LABEL_LIMIT = 25
 
 
 def install_leaflet(static_dir: Path) -> Path:
@@ -154,6 +173,8 @@ def _base_map(
     # Only Leaflet, served by the app: no jQuery, Bootstrap or awesome-markers from CDNs.
     m.default_js = [("leaflet", LEAFLET_JS_URL)]
     m.default_css = [("leaflet_css", LEAFLET_CSS_URL)]
+    for pane, z_index in PANES.items():
+        folium.map.CustomPane(pane, z_index=z_index, pointer_events=False).add_to(m)
     folium.TileLayer(
         "OpenStreetMap",
         name="OpenStreetMap tiles (online only)",
@@ -173,10 +194,11 @@ def _base_map(
     return m
 
 
-#: Builds a site's tooltip and popup in the browser with textContent: names, statuses and
-#: sources are shown as text, never parsed as HTML, whatever a user uploaded. Row labels are
-#: sent once per layer (``__LABELS__``), values once per feature (``p.v``), to keep 10,000
-#: sites small.
+#: Builds a site's tooltip (on hover, or on a tap) in the browser with textContent. No popup:
+#: a click selects the site, and a popup left open would cover the next site to click. Names,
+#: statuses and sources are shown as text, never parsed as HTML, whatever a user uploaded. Row
+#: labels are sent once per layer (``__LABELS__``), values once per feature (``p.v``), to keep
+#: 10,000 sites small.
 _CARD_JS = """
     function (feature, layer) {
         var labels = __LABELS__;
@@ -196,7 +218,6 @@ _CARD_JS = """
             return div;
         }
         layer.bindTooltip(card, {sticky: true});
-        layer.bindPopup(card);
     }
 """
 
@@ -234,6 +255,116 @@ def _features(geometries: np.ndarray, properties: list[dict[str, object]]) -> di
     return {"type": "FeatureCollection", "features": features}
 
 
+def ranking_scale(result: pd.DataFrame) -> branca.colormap.LinearColormap:
+    """The colour scale of a ranking: red at its lowest score, green at its highest.
+
+    Every map view uses this one scale, so a score has the same colour in Europe, the United
+    States and the overview, whatever sites a view shows.
+
+    >>> ranking_scale(pd.DataFrame({"score": [0.2, 0.8, np.nan]})).vmax
+    0.8
+    """
+    finite = result["score"].to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return colour_scale(np.nan, np.nan)
+    return colour_scale(float(finite.min()), float(finite.max()))
+
+
+def short_name(name: str, max_chars: int = 32) -> str:
+    """The place name of a site for a map label: its name up to the first " (" or ", ".
+
+    >>> short_name("Antwerp – Romeynsweel, Noorderlaan (Windrose Park Antwerp)")
+    'Antwerp – Romeynsweel'
+    """
+    text = str(name).split(" (")[0].split(", ")[0].strip() or str(name).strip()
+    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
+
+
+#: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
+#: text (``textContent``), in the labels pane (which ignores the pointer). After each zoom or
+#: pan, a label that overlaps a better-ranked one (lower ``label_order``) is hidden.
+_LABELS_JS = """
+(function (layer) {
+    if (!document.getElementById("windrose-label-style")) {
+        var css = document.createElement("style");
+        css.id = "windrose-label-style";
+        css.textContent = ".leaflet-tooltip.windrose-label{padding:1px 5px;"
+            + "font:600 11px/1.35 sans-serif;color:#222;background:rgba(255,255,255,0.85);"
+            + "border:1px solid #888;box-shadow:none}"
+            + ".leaflet-tooltip.windrose-label:before{display:none}";
+        document.head.appendChild(css);
+    }
+    var group = L.layerGroup(), tips = [];
+    layer.eachLayer(function (f) {
+        var p = f.feature && f.feature.properties;
+        if (!p || p.label === undefined || !f.getLatLng) { return; }
+        var text = document.createElement("span");
+        text.textContent = p.label;
+        var tip = L.tooltip({permanent: true, direction: "right", offset: [10, 0],
+                             pane: "windrose-labels", className: "windrose-label"});
+        tip.setLatLng(f.getLatLng()).setContent(text);
+        tip.windroseOrder = p.label_order;
+        tips.push(tip);
+        group.addLayer(tip);
+    });
+    tips.sort(function (a, b) { return a.windroseOrder - b.windroseOrder; });
+    function declutter() {
+        var kept = [];
+        tips.forEach(function (tip) {
+            var el = tip.getElement();
+            if (!el) { return; }
+            el.style.visibility = "";
+            var r = el.getBoundingClientRect();
+            var free = kept.every(function (k) {
+                return r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom;
+            });
+            if (free) { kept.push(r); } else { el.style.visibility = "hidden"; }
+        });
+    }
+    function show() {
+        group.addTo(layer._map);
+        layer._map.on("zoomend moveend", declutter);
+        declutter();
+    }
+    layer.on("add", show);
+    layer.on("remove", function () {
+        layer._map.off("zoomend moveend", declutter);
+        group.remove();
+    });
+    if (layer._map) { show(); }
+})(__LAYER__);
+"""
+
+
+class _Labels(MacroElement):
+    """Name labels for the sites layer it is added to (see ``_LABELS_JS``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.script(this._parent.get_name()) }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "SiteLabels"
+
+    @staticmethod
+    def script(layer_name: str) -> str:
+        return _LABELS_JS.replace("__LAYER__", layer_name)
+
+
+def _label_order(ranks: np.ndarray, limit: int) -> np.ndarray:
+    """Label priority per site (0 first; -1: no label): best rank first, unscored last."""
+    order = np.argsort(np.where(np.isfinite(ranks), ranks, np.inf), kind="stable")
+    priority = np.full(len(ranks), -1)
+    priority[order[:limit]] = np.arange(min(limit, len(ranks)))
+    return priority
+
+
 def sites_layer(
     sites: gpd.GeoDataFrame,
     result: pd.DataFrame,
@@ -242,26 +373,36 @@ def sites_layer(
     *,
     name: str = "Sites (coloured by score)",
     key_criteria: Iterable[str] = (),
+    label_limit: int = LABEL_LIMIT,
 ) -> tuple[folium.GeoJson, branca.colormap.LinearColormap]:
     """One GeoJson layer of sites (points and polygons) coloured by ``result["score"]``.
 
     ``result`` is :func:`windrose_sites.scoring.score` output indexed by ``site_id``; sites not
-    in it (filtered out or reference places) are drawn grey. ``details`` holds the criterion
-    values shown in tooltips, indexed by ``site_id``. Tooltips are built as text in the
-    browser (see ``_CARD_JS``), so any name is safe to show.
+    in it (filtered out or reference places) are drawn grey. The colour scale is the whole
+    ranking's (:func:`ranking_scale`), not that of the sites shown. ``details`` holds the
+    criterion values shown in tooltips, indexed by ``site_id``. Tooltips and labels are built
+    as text in the browser (see ``_CARD_JS``), so any name is safe to show.
+
+    A site drawn as a polygon (the Romeynsweel plots, 9.5 ha, a pixel or two at a country's
+    zoom) also gets a circle marker at a point inside it, so it can be seen and clicked at
+    every zoom. The ``label_limit`` best-ranked sites get a permanent name label. The layer
+    draws in the ``windrose-sites`` pane: use it in a map from :func:`build_map`.
     """
     ids = sites["site_id"].astype(str).to_numpy()
     scores = result["score"].reindex(ids).to_numpy(dtype=float)
     ranks = result["rank"].reindex(ids).to_numpy(dtype=float)
-    finite = scores[np.isfinite(scores)]
-    cmap = colour_scale(float(finite.min()) if finite.size else np.nan,
-                        float(finite.max()) if finite.size else np.nan)  # fmt: skip
+    cmap = ranking_scale(result)
     colours = _hex_colours(scores, cmap.vmin, cmap.vmax)
     keys = [c for c in key_criteria if c in details.columns]
     values = details.reindex(ids)[keys].to_numpy(dtype=float) if keys else np.empty((len(ids), 0))
     units = [criteria.at[c, "unit"] for c in keys]
     labels = ["Status", "Score", "Rank", *(f"{criteria.at[c, 'label']}" for c in keys)]
-    props = []
+    geoms = sites.geometry.to_numpy()
+    is_point = shapely.get_type_id(geoms) == 0
+    plots = np.flatnonzero(~is_point & ~shapely.is_empty(geoms))
+    has_marker = np.isin(np.arange(len(geoms)), plots)
+    label_order = _label_order(ranks, label_limit)
+    props, markers = [], []
     for i, (sid, name_, status) in enumerate(
         zip(ids, sites["name"].astype(str), sites["status"].astype(str), strict=True)
     ):
@@ -272,24 +413,39 @@ def sites_layer(
             str(int(ranks[i])) if scored else "-",
             *(_fmt(values[i, k], unit) for k, unit in enumerate(units)),
         ]
-        props.append({"site_id": sid, "name": name_, "v": v, "style": {"fillColor": colours[i]}})
+        base = {"site_id": sid, "name": name_, "v": v}
+        point = {**base, "style": {"fillColor": colours[i]}}
+        if label_order[i] >= 0:
+            point.update(label=short_name(name_), label_order=int(label_order[i]))
+        if is_point[i]:
+            props.append(point)
+        else:
+            # the plots keep the circles' outline and opacity; the label goes on their marker
+            style = {"fillColor": colours[i], "color": "#333", "weight": 1.2, "fillOpacity": 0.85}
+            props.append({**base, "style": style})
+            if has_marker[i]:
+                markers.append(point)
+    # markers for the plots come last, so they draw above every polygon
+    geometries = np.concatenate([geoms, shapely.point_on_surface(geoms[plots])])
     layer = _GeoJson(
-        _features(sites.geometry.to_numpy(), props),
-        sites.geometry.to_numpy(),
+        _features(geometries, props + markers),
+        geoms,
         name=name,
         marker=folium.CircleMarker(
             radius=8, color="#333", weight=1.2, fill=True, fill_opacity=0.85
         ),
         on_each_feature=folium.JsCode(_CARD_JS.replace("__LABELS__", _js_literal(labels))),
+        pane="windrose-sites",
     )
-    # polygons (the Romeynsweel plots) get the same outline and opacity as the circles
-    for f in layer.data["features"]:
-        f["properties"]["style"].update({"color": "#333", "weight": 1.2, "fillOpacity": 0.85})
+    layer.marker.options["pane"] = "windrose-sites"
+    layer.add_child(_Labels())
     return layer, cmap
 
 
 def ports_layer(ports: pd.DataFrame, *, name: str = "Container ports") -> folium.GeoJson:
-    """One GeoJson layer of container ports (dark squares-ish circles) with TEU tooltips."""
+    """One GeoJson layer of container ports (blue circles) with TEU tooltips, drawn in the
+    ``windrose-ports`` pane: under the sites, above the route lines.
+    """
     props = [
         {
             "port_id": str(pid),
@@ -308,12 +464,15 @@ def ports_layer(ports: pd.DataFrame, *, name: str = "Container ports") -> folium
     gdf = gpd.GeoDataFrame(
         props, geometry=gpd.points_from_xy(ports["lon"], ports["lat"]), crs="EPSG:4326"
     )
-    return folium.GeoJson(
+    layer = folium.GeoJson(
         gdf.to_json(drop_id=True),
         name=name,
         marker=folium.CircleMarker(radius=5, fill=True),
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+        pane="windrose-ports",
     )
+    layer.marker.options["pane"] = "windrose-ports"  # under the sites, above the lines
+    return layer
 
 
 def _fmt_year(year: object) -> str:
@@ -323,6 +482,9 @@ def _fmt_year(year: object) -> str:
 def routes_layer(routes: pd.DataFrame, *, name: str = "Routes") -> folium.GeoJson:
     """One GeoJson layer of lines. ``routes`` has ``label``, ``colour``, ``dash`` and
     ``coords`` (a list of ``(lon, lat)``) per row.
+
+    The lines draw in the ``windrose-lines`` pane, under ports and sites: a line that ends on a
+    site keeps its hover label along its length but never takes a click on the site.
     """
     features = [
         {
@@ -344,6 +506,7 @@ def routes_layer(routes: pd.DataFrame, *, name: str = "Routes") -> folium.GeoJso
         {"type": "FeatureCollection", "features": features},
         name=name,
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+        pane="windrose-lines",
     )
 
 
