@@ -52,8 +52,9 @@ MISSING_MARGIN = 0.1
 #: The missing-value rule in words (quoted by the Compare page and ``data/SOURCES.md``).
 MISSING_RULE = (
     "A missing value counts as worse than the worst known value of its criterion, by a tenth "
-    "of the gap between the best and the worst known values, so a site never gains from a "
-    "hole in the data and never ties a site whose value is known."
+    "of the gap between the best and the worst known values, so a hole in the data never earns "
+    "a site marks and never ties a known value. The one exception is a criterion whose known "
+    "values are all equal: it carries no information and gives every site the same mark."
 )
 #: The rule for a criterion whose known values are all equal (or that has no known value).
 NO_INFORMATION_RULE = (
