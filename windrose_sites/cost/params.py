@@ -340,6 +340,7 @@ def parameter_table(
     rows += _criterion_rows("electricity_eur_mwh", "electricity_eur_mwh", "EUR/MWh", table, by_key)
     rows += _fact_rows(table.index)
     derived = pd.DataFrame(rows, columns=list(COLUMNS))
+    derived["year"] = pd.to_numeric(derived["year"], errors="coerce")
     derived.index = pd.Index(derived["param"] + "@" + derived["applies_to"], name="row")
     return pd.concat([load_assumptions(path), derived])
 
@@ -391,9 +392,12 @@ def apply_overrides(params: pd.DataFrame, overrides: Mapping[str, object]) -> pd
     another parameter row whose value it copies (a tariff scenario such as "EU duty on parts
     rises to the built-vehicle rate"). The range widens to include the new value; the
     distribution is kept, so the row still varies in the Monte Carlo unless it is ``fixed``.
+    A ``"param@applies_to"`` key without a row yet adds one (a copy of the param's ``all`` row)
+    that then takes precedence for the sites of that area.
     """
     out = params.copy()
     for key, raw in overrides.items():
+        out = _add_specific_row(out, str(key))
         targets = parse_override(str(key), out)
         if isinstance(raw, str) and not _is_number(raw):
             source = parse_override(raw, out)[0]
@@ -407,6 +411,23 @@ def apply_overrides(params: pd.DataFrame, overrides: Mapping[str, object]) -> pd
             out.at[rid, "kind"] = "user"
             out.at[rid, "note"] = f"user assumption ({key} = {value:g}); was: {out.at[rid, 'note']}"
     return out
+
+
+def _add_specific_row(params: pd.DataFrame, key: str) -> pd.DataFrame:
+    """For ``"param@where"`` with no such row yet, a copy of the param's broadest row there."""
+    param, sep, where = key.partition("@")
+    if not sep or key in params.index or not where.strip():
+        return params
+    rows = params[params["param"] == param]
+    if rows.empty:
+        return params  # parse_override reports the unknown parameter
+    broadest = (
+        rows.loc[rows["applies_to"] == "all"] if (rows["applies_to"] == "all").any() else rows
+    )
+    new = broadest.iloc[[0]].copy()
+    new["applies_to"] = where
+    new.index = pd.Index([key], name=params.index.name)
+    return pd.concat([params, new])
 
 
 def _is_number(text: str) -> bool:

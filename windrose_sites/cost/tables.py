@@ -105,7 +105,7 @@ def ten_year(model: CostModel, site_id: str) -> pd.DataFrame:
 def parameter_listing(model: CostModel) -> pd.DataFrame:
     """Every parameter row the model can read, columns as in ``cost_assumptions.csv``."""
     table = model.params.reset_index(drop=True)[list(COLUMNS)].copy()
-    table["year"] = table["year"].astype("Int64")
+    table["year"] = pd.to_numeric(table["year"], errors="coerce").round().astype("Int64")
     return table
 
 
