@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from windrose_sites import fx, geo
+from windrose_sites import fx, geo, road
 
 __all__ = [
     "DATA_DIR",
@@ -654,7 +654,7 @@ def compute_criteria(
     origin = _origin(ports)
     computed = {
         "sea_distance_nm": np.array([suez[g] for g in gateway]),
-        "road_to_port_km": port_km * geo.CIRCUITY_FACTOR,
+        "road_to_port_km": road.road_km(port_km, _road_areas(sites)),
         "gateway_teu_m": gw["teu_m"].to_numpy(dtype=float),
         "distance_to_market_km": geo.distance_to_market_km(lon, lat, sites["country"].to_numpy()),
         "labour_catchment_pop": geo.catchment_population(lon, lat, CATCHMENT_RADIUS_KM),
@@ -729,9 +729,7 @@ def _computed_provenance(
     """Provenance rows of one computed criterion: the method, and the inputs' sources."""
     methods = {
         "sea_distance_nm": "searoute 1.6.0 maritime network (via Suez), Shanghai-Yangshan to ",
-        "road_to_port_km": (
-            f"geodesic WGS84 distance x circuity {geo.CIRCUITY_FACTOR} (road ESTIMATE) to "
-        ),
+        "road_to_port_km": "",  # per site: see _road_provenance
         "gateway_teu_m": "throughput of the gateway port ",
         "distance_to_market_km": (
             "geodesic distance to the population-weighted centre of the site's market "
@@ -756,6 +754,9 @@ def _computed_provenance(
             source = source + f"; origin: {origin['coord_source']}"
         year = sites["year"].to_numpy(dtype=float)
         kind = np.full(len(ids), "derived", dtype=object)
+    note = methods[cid] + port_name
+    if cid == "road_to_port_km":
+        source, kind, note = _road_provenance(sites, source, port_name)
     kind = np.where(np.isfinite(value), kind, "missing")
     return pd.DataFrame(
         {
@@ -766,10 +767,32 @@ def _computed_provenance(
             "source": source,
             "year": year,
             "kind": kind,
-            "note": methods[cid] + port_name,
+            "note": note,
             "fallback": False,
         }
     )
+
+
+def _road_areas(sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Area chain for the road circuity look-up: ``indicator_areas``, else the country."""
+    areas = sites["indicator_areas"].fillna("").astype(str).str.strip()
+    return np.where(areas != "", areas, sites["country"].fillna("").astype(str)).astype(object)
+
+
+def _road_provenance(
+    sites: gpd.GeoDataFrame, source: np.ndarray, port_name: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Source, kind and note of ``road_to_port_km``: which factor, region and source it used.
+
+    A value resting on an ``estimate`` factor is an estimate; on a sourced one, derived.
+    """
+    found = [road.circuity_for(a) for a in _road_areas(sites)]
+    source = source + np.array([f"; circuity: {c.source}" for c in found], dtype=object)
+    note = np.array([f"{c.describe()} to " for c in found], dtype=object) + port_name
+    kind = np.array(
+        ["estimate" if c.kind == "estimate" else "derived" for c in found], dtype=object
+    )
+    return source, kind, note
 
 
 @cache

@@ -47,8 +47,9 @@ __all__ = [
 GEOD = Geod(ellps="WGS84")
 #: Mean Earth radius (IUGG), used only to turn a km radius into a chord on the unit sphere.
 EARTH_RADIUS_KM = 6371.0088
-#: Road distance / geodesic distance. 1.3 is a common planning value for road networks; it is an
-#: estimate, not a measured road route (road distances are labelled "estimate" everywhere).
+#: Former single road / geodesic ratio, kept importable for old callers only. Road distances now
+#: come from :func:`windrose_sites.road.road_km` (a sourced circuity per region,
+#: data/road_circuity.csv); 1.3 is also that table's default row (Wang et al., npj Complexity 2024).
 CIRCUITY_FACTOR = 1.3
 #: Service speed used to turn nautical miles into days at sea, without port calls (knots).
 SHIP_SPEED_KN = 16.0

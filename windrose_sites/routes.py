@@ -2,8 +2,8 @@
 
 Lines are computed, never drawn by hand: sea routes come from ``searoute`` (cached per port),
 the Antwerp -> Onnaing road link is a geodesic line labelled with the road estimate
-(geodesic x :data:`geo.CIRCUITY_FACTOR`). No waterway geometry ships with the app, so the
-inland-waterway link is drawn as a labelled schematic line, not as the river course.
+(geodesic x the region's circuity, :func:`road.road_km`). No waterway geometry ships with the
+app, so the inland-waterway link is drawn as a labelled schematic line, not as the river course.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from windrose_sites import geo
+from windrose_sites import geo, road
 from windrose_sites.catalog import ORIGIN_LOCODE
 
 __all__ = ["VIEWS", "ViewSpec", "gateway_routes", "view_spec"]
@@ -86,16 +86,17 @@ def _antwerp_onnaing(sites: gpd.GeoDataFrame, attributes: pd.DataFrame) -> pd.Da
     a, b = attributes.loc["antwerp_romeynsweel"], attributes.loc["onnaing"]
     km = float(geo.geodesic_km(a["lon"], a["lat"], b["lon"], b["lat"]))
     coords = [(a["lon"], a["lat"]), (b["lon"], b["lat"])]
-    road = km * geo.CIRCUITY_FACTOR
+    circuity = road.circuity_for(str(a["country"]))
+    road_km = float(road.road_km(km, str(a["country"])))
     return pd.DataFrame(
         [
             {
-                "label": f"Road Antwerp → Onnaing: {road:,.0f} km (ESTIMATE: {km:,.0f} km geodesic "
-                f"× {geo.CIRCUITY_FACTOR})",
+                "label": f"Road Antwerp → Onnaing: {road_km:,.0f} km (ESTIMATE: {km:,.0f} km "
+                f"geodesic × {circuity.factor:.3f}, {circuity.region} circuity)",
                 "colour": "#525252",
                 "dash": "",
                 "coords": coords,
-                "km": round(road),
+                "km": round(road_km),
             },
             {
                 "label": "Inland waterway Antwerp → Onnaing river port (Scheldt/Escaut), planned "

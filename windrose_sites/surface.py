@@ -21,8 +21,8 @@ Grid (:class:`Grid`)
 Criteria (per cell centre, lon/lat; distances geodesic on WGS84 unless said otherwise)
     The computed criteria of :mod:`windrose_sites.catalog` with the same ids, units and
     directions: ``road_to_port_km`` (nearest container port outside the origin country
-    x :data:`geo.CIRCUITY_FACTOR`), ``sea_distance_nm`` (searoute, Shanghai to that port),
-    ``gateway_teu_m``, ``labour_catchment_pop`` (KD-tree, sphere) and
+    x the part's circuity, :func:`road.road_km`), ``sea_distance_nm`` (searoute, Shanghai to
+    that port), ``gateway_teu_m``, ``labour_catchment_pop`` (KD-tree, sphere) and
     ``distance_to_market_km``; every indicator criterion looked up by the catalog itself along
     the cell's state or country chain (``US-AZ;US``, ``BE;EU``, ...); and the surface-only
     :data:`SUPPLIER_CRITERION`. A value that is missing (an indicator NOT FOUND) counts as the
@@ -63,7 +63,7 @@ import shapely
 from PIL import Image
 from pyproj import Transformer
 
-from windrose_sites import catalog, geo, maps
+from windrose_sites import catalog, geo, maps, road
 from windrose_sites.scoring import impute_worst, score_array
 from windrose_sites.state import Filters
 
@@ -117,8 +117,8 @@ _SUPPLIER = {
     ),
 }
 _METHODS = {
-    "road_to_port_km": f"geodesic WGS84 distance to the nearest gateway container port "
-    f"x circuity {geo.CIRCUITY_FACTOR} (road ESTIMATE)",
+    "road_to_port_km": "geodesic WGS84 distance to the nearest gateway container port x the "
+    "part's road circuity (road.road_km, data/road_circuity.csv; road ESTIMATE)",
     "sea_distance_nm": "searoute 1.6.0 maritime network (via Suez), Shanghai-Yangshan to "
     "the cell's gateway port",
     "gateway_teu_m": "throughput of the cell's gateway port (ports.csv)",
@@ -269,6 +269,7 @@ class _Context:
     plant_lat: np.ndarray
     market_lon: np.ndarray  # per part
     market_lat: np.ndarray
+    part_circuity: np.ndarray  # per part: road km per geodesic km (road.circuity)
     part_values: pd.DataFrame  # part index x indicator criterion
     catchment_km: float
 
@@ -281,7 +282,7 @@ def _tile_criteria(block: np.ndarray, ctx: _Context) -> np.ndarray:
     gateway, port_km = geo.nearest(lon, lat, ctx.port_lon, ctx.port_lat)
     values = {
         "sea_distance_nm": ctx.port_sea_nm[gateway],
-        "road_to_port_km": port_km * geo.CIRCUITY_FACTOR,
+        "road_to_port_km": port_km * ctx.part_circuity[part],
         "gateway_teu_m": ctx.port_teu[gateway],
         "labour_catchment_pop": geo.catchment_population(lon, lat, ctx.catchment_km),
         "distance_to_market_km": geo.geodesic_km(
@@ -468,6 +469,7 @@ def _context(
         {"part_id": "all", "criterion": list(methods), "note": list(methods.values())}
     )
     method_rows["kind"] = "derived"
+    method_rows = pd.concat([method_rows, _road_rows(parts)], ignore_index=True)
     method_rows["unit"] = criteria.loc[method_rows["criterion"], "unit"].to_numpy()
     ctx = _Context(
         columns=tuple(criteria.index),
@@ -479,11 +481,31 @@ def _context(
         plant_lat=plants["lat"].to_numpy(dtype=float),
         market_lon=np.array([c[0] for c in centres]),
         market_lat=np.array([c[1] for c in centres]),
+        part_circuity=road.circuity(parts["indicator_areas"].to_numpy(dtype=object)),
         part_values=part_values,
         catchment_km=float(catchment_km),
     )
     provenance = pd.concat([prov, method_rows], ignore_index=True)
     return ctx, criteria, provenance, gateways.index.to_numpy()
+
+
+def _road_rows(parts: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One provenance row per part for ``road_to_port_km``: the factor, its region and source."""
+    found = [road.circuity_for(a) for a in parts["indicator_areas"]]
+    return pd.DataFrame(
+        {
+            "part_id": parts["part_id"].to_numpy(),
+            "criterion": "road_to_port_km",
+            "note": [f"{c.describe()} to the nearest gateway port" for c in found],
+            "source": [c.source for c in found],
+            "kind": ["estimate" if c.kind == "estimate" else "derived" for c in found],
+        }
+    )
+
+
+def _cell_circuity(surface: Surface) -> np.ndarray:
+    """Road km per geodesic km of every cell (its part's circuity)."""
+    return road.circuity(surface.parts["indicator_areas"].to_numpy(dtype=object))[surface.grid.part]
 
 
 # --------------------------------------------------------------------------- scoring
@@ -535,7 +557,7 @@ def cell_filter(surface: Surface, filters: Filters) -> tuple[np.ndarray | None, 
         notes.append(f"countries: {', '.join(filters.countries)}")
     if filters.max_port_km is not None:
         j = surface.columns.index("road_to_port_km")
-        keep &= surface.matrix[:, j] / geo.CIRCUITY_FACTOR <= filters.max_port_km
+        keep &= surface.matrix[:, j] / _cell_circuity(surface) <= filters.max_port_km
         notes.append(f"gateway port within {filters.max_port_km:g} km (geodesic)")
     if filters.min_area_ha > 0:
         notes.append("minimum plot area not applied (a cell is not a plot)")
