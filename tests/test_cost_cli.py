@@ -162,3 +162,21 @@ def test_through_the_command_shell():
     assert code == 0 and json.loads(out.getvalue())[0]["site_id"] == "onnaing"
     code = shell.main(["cost", "--samples", "0"], io.StringIO(), err)
     assert code == 2
+
+
+def test_page_path_gives_the_cli_bytes():
+    """The Cost page builds its CSV with model_for_state + cost_table + table_bytes."""
+    from windrose_sites.cost.tables import cost_table, model_for_state, table_bytes
+    from windrose_sites.cost.tariffs import tariff_scenario
+
+    inputs = pipeline.load_inputs()
+    state, _ = pipeline.parse_state("country=BE,FR", inputs)
+    overrides = {**tariff_scenario("s232_lifted"), "feu_per_truck_kit": 2.0}
+    model, removed = model_for_state(state, inputs, {}, overrides)
+    assert len(removed) == 9
+    page = table_bytes(cost_table(model, 300, 9), "csv")
+    code, out, _ = run(
+        "--state", "country=BE,FR", "--scenario", "tariff:s232_lifted",
+        "--set", "feu_per_truck_kit=2", "--samples", "300", "--seed", "9",
+    )  # fmt: skip
+    assert code == 0 and out.encode("utf-8") == page

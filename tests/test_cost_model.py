@@ -251,3 +251,28 @@ def test_missing_parameter_for_a_site_is_a_clear_error():
 
 def test_inputs_cover_every_kernel_name():
     assert len(set(INPUTS)) == len(INPUTS)
+
+
+def test_landed_cost_criterion_equals_the_model_total(model):
+    from windrose_sites.cost import CRITERION, landed_cost_criterion
+
+    values, prov = landed_cost_criterion(model)
+    table = _rows(model)
+    assert values.name == CRITERION
+    assert np.allclose(values.reindex(table.index), table["total_eur_per_truck"])
+    assert list(prov.columns) == [
+        "site_id",
+        "criterion",
+        "value",
+        "unit",
+        "source",
+        "year",
+        "kind",
+        "note",
+    ]
+    assert set(prov["kind"]) <= {"derived", "estimate"}
+    onnaing = prov.set_index("site_id").loc["onnaing"]
+    assert (
+        "missing" in onnaing["note"]
+        and "Labour and electricity are counted inside" in onnaing["note"]
+    )

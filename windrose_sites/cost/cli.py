@@ -18,24 +18,18 @@ stderr.
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import math
 from typing import TextIO
 
-import pandas as pd
-
-from windrose_sites.cost.model import build_model, site_inputs
 from windrose_sites.cost.montecarlo import MAX_SAMPLES
-from windrose_sites.cost.params import CostError, parameter_table
-from windrose_sites.cost.tables import cost_table, parameter_listing
+from windrose_sites.cost.params import CostError
+from windrose_sites.cost.tables import cost_table, model_for_state, parameter_listing, table_bytes
 from windrose_sites.cost.tariffs import TARIFF_SCENARIOS, tariff_scenario
 from windrose_sites.cost.tornado import influential_missing
 
-__all__ = ["add_arguments", "format_table", "main"]
+__all__ = ["add_arguments", "main"]
 
 TARIFF_PREFIX = "tariff:"
-_DECIMALS = {"npv_10y_eur_m": 4, "p_cheapest": 4}
 
 
 def _samples(text: str) -> int:
@@ -140,49 +134,18 @@ def _state_and_edits(args: argparse.Namespace, inputs, stderr: TextIO):
 
 
 def _model(args: argparse.Namespace, stderr: TextIO):
-    from windrose_sites import decision, pipeline
+    from windrose_sites import pipeline
 
     inputs = pipeline.load_inputs()
     state, edits = _state_and_edits(args, inputs, stderr)
-    work = pipeline.working_set(inputs, None, edits)
-    attributes = work.attributes.assign(
-        labour_catchment_pop=work.table["labour_catchment_pop"].reindex(work.attributes.index)
-    )
-    reasons = decision.apply_filters(attributes, state.filters)
-    for site, reason in reasons[reasons != ""].items():
-        print(f"note: filtered out {work.attributes.at[site, 'name']}: {reason}", file=stderr)
-    kept = reasons.index[reasons == ""]
-    if not len(kept):
-        msg = "every site is filtered out; relax the filters"
-        raise CostError(msg)
-    table = work.table.loc[kept]
     overrides: dict[str, object] = {}
     if args.scenario and args.scenario.startswith(TARIFF_PREFIX):
         overrides.update(tariff_scenario(args.scenario[len(TARIFF_PREFIX) :]))
     overrides.update(_parse_sets(args.overrides))
-    params = parameter_table(table, work.provenance)
-    sites = site_inputs(table, work.attributes, work.sites)
-    return build_model(overrides, sites, params)
-
-
-def format_table(table: pd.DataFrame, fmt: str) -> bytes:
-    """The bytes the CLI prints: money to the cent, NPV and probabilities to 4 decimals."""
-    out = table.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(_DECIMALS.get(col, 2))
-    if fmt == "json":
-        records = [
-            {
-                k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                for k, v in r.items()
-            }
-            for r in json.loads(out.to_json(orient="records", double_precision=15))
-        ]
-        return (json.dumps(records, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    buf = io.StringIO()
-    out.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    model, removed = model_for_state(state, inputs, edits, overrides)
+    for site, reason in removed.items():
+        print(f"note: filtered out {site}: {reason}", file=stderr)
+    return model
 
 
 def _write(stream: TextIO, data: bytes) -> None:
@@ -200,7 +163,7 @@ def main(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         model = _model(args, stderr)
         if args.list_params:
-            _write(stdout, format_table(parameter_listing(model), args.format))
+            _write(stdout, table_bytes(parameter_listing(model), args.format))
             return 0
         table = cost_table(model, args.samples, args.seed)
         gaps = sorted({r for rows in influential_missing(model).values() for r in rows})
@@ -214,5 +177,5 @@ def main(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"cost: error: {message}", file=stderr)
         return 2
-    _write(stdout, format_table(table, args.format))
+    _write(stdout, table_bytes(table, args.format))
     return 0

@@ -9,12 +9,17 @@ with samples, ``total_p10_eur_per_truck``, ``total_p50_eur_per_truck``,
 
 from __future__ import annotations
 
+import io
+import json
+import math
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from windrose_sites.cost.model import COMPONENTS, CostModel
+from windrose_sites.cost.model import COMPONENTS, CostModel, build_model, site_inputs
 from windrose_sites.cost.montecarlo import simulate, summarise
-from windrose_sites.cost.params import COLUMNS
+from windrose_sites.cost.params import COLUMNS, CostError, parameter_table
 from windrose_sites.cost.tornado import influential_missing
 
 __all__ = [
@@ -23,9 +28,14 @@ __all__ = [
     "TABLE_COLUMNS",
     "cost_table",
     "landed_cost_criterion",
+    "model_for_state",
     "parameter_listing",
+    "table_bytes",
     "ten_year",
 ]
+
+#: Decimals in :func:`table_bytes`; every other float column is rounded to the cent.
+DECIMALS = {"npv_10y_eur_m": 4, "p_cheapest": 4}
 
 CRITERION = "landed_cost_eur_per_truck"
 TABLE_COLUMNS = (
@@ -143,3 +153,83 @@ def landed_cost_criterion(model: CostModel) -> tuple[pd.Series, pd.DataFrame]:
             }
         )
     return values, pd.DataFrame(rows)
+
+
+def model_for_state(
+    state,
+    inputs=None,
+    edits: Mapping[str, Mapping[str, float | None]] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> tuple[CostModel, pd.Series]:
+    """The cost model of the sites an app state keeps, with the user's edits and overrides.
+
+    The CLI and the Cost page call this, so the same state gives the same table.
+
+    Parameters
+    ----------
+    state : windrose_sites.state.AppState
+        Its filters pick the sites (as :func:`windrose_sites.decision.apply_filters`).
+    inputs : windrose_sites.pipeline.Inputs, optional
+        Default :func:`windrose_sites.pipeline.load_inputs` (a few seconds).
+    edits : mapping, optional
+        ``{site_id: {criterion: value}}``: edited labour cost, electricity price or distances
+        flow into the cost rows.
+    overrides : mapping, optional
+        Cost parameter overrides (a tariff scenario and/or the user's values).
+
+    Returns
+    -------
+    (CostModel, pandas.Series)
+        The model and, for each site filtered out, the reason (indexed by site name).
+
+    Raises
+    ------
+    CostError
+        When every site is filtered out, or for a bad override.
+    """
+    from windrose_sites import decision, pipeline
+
+    inputs = pipeline.load_inputs() if inputs is None else inputs
+    work = pipeline.working_set(inputs, None, edits or {})
+    attributes = work.attributes.assign(
+        labour_catchment_pop=work.table["labour_catchment_pop"].reindex(work.attributes.index)
+    )
+    reasons = decision.apply_filters(attributes, state.filters)
+    removed = reasons[reasons != ""]
+    removed.index = [work.attributes.at[s, "name"] for s in removed.index]
+    kept = reasons.index[reasons == ""]
+    if not len(kept):
+        msg = "every site is filtered out; relax the filters"
+        raise CostError(msg)
+    table = work.table.loc[kept]
+    params = parameter_table(table, work.provenance)
+    sites = site_inputs(table, work.attributes, work.sites)
+    return build_model(dict(overrides or {}), sites, params), removed
+
+
+def table_bytes(table: pd.DataFrame, fmt: str = "csv") -> bytes:
+    """The bytes of a table as the CLI prints it and the Cost page downloads it.
+
+    Money is rounded to the cent, NPV and probabilities to 4 decimals (:data:`DECIMALS`).
+    ``fmt`` is ``"csv"`` (UTF-8, LF line ends) or ``"json"`` (a list of records, NaN as
+    null).
+    """
+    if fmt not in ("csv", "json"):
+        msg = f"format must be csv or json, got {fmt!r}"
+        raise ValueError(msg)
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(DECIMALS.get(col, 2))
+    if fmt == "json":
+        records = [
+            {
+                k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                for k, v in r.items()
+            }
+            for r in json.loads(out.to_json(orient="records", double_precision=15))
+        ]
+        return (json.dumps(records, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
