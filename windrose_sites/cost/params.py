@@ -153,7 +153,7 @@ def _load_cached(path: Path) -> pd.DataFrame:
         msg = f"{path.name}: required parameter(s) missing: {', '.join(absent)}"
         raise CostError(msg)
     missing = df["kind"] == "missing"
-    df.loc[missing, "value"] = (df.loc[missing, "low"] + df.loc[missing, "high"]) / 2
+    df.loc[missing, "value"] = ((df.loc[missing, "low"] + df.loc[missing, "high"]) / 2).round(10)
     df.index = pd.Index(ids, name="row")
     return df
 
