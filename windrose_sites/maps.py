@@ -50,13 +50,14 @@ OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">Open
 _PALETTE = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]  # ColorBrewer RdYlGn, 5
 
 #: Leaflet panes and their z-index, bottom to top (Leaflet's overlayPane is 400, markerPane 600,
-#: tooltipPane 650). The panes ignore the pointer; their interactive features still take it, so
-#: a click goes to the topmost feature under it and empty parts of a pane block nothing below.
+#: tooltipPane 650). Name labels lie under the sites, so a label never hides a site. The panes
+#: ignore the pointer; their interactive features still take it, so a click goes to the topmost
+#: feature under it and the empty parts of a pane block nothing below.
 PANES = {
     "windrose-lines": 410,
     "windrose-ports": 420,
+    "windrose-labels": 425,
     "windrose-sites": 430,
-    "windrose-labels": 440,
 }
 #: At most this many sites get a permanent name label (the best ranked first): thousands of
 #: labels would hide the map and slow it down. Overlapping labels are hidden in the browser.
@@ -282,8 +283,9 @@ def short_name(name: str, max_chars: int = 32) -> str:
 
 
 #: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
-#: text (``textContent``), in the labels pane (which ignores the pointer). After each zoom or
-#: pan, a label that overlaps a better-ranked one (lower ``label_order``) is hidden.
+#: text (``textContent``), in the labels pane (under the sites; it ignores the pointer). After
+#: each zoom or pan, a label goes left of its site where it would leave the map, and one that
+#: overlaps a better-ranked label (lower ``label_order``) is hidden.
 _LABELS_JS = """
 (function (layer) {
     if (!document.getElementById("windrose-label-style")) {
@@ -309,13 +311,27 @@ _LABELS_JS = """
         group.addLayer(tip);
     });
     tips.sort(function (a, b) { return a.windroseOrder - b.windroseOrder; });
+    function place(tip) {
+        // right of the site, or left of it where the label would leave the map
+        var map = layer._map, el = tip.getElement(), r = el.getBoundingClientRect();
+        var room = map.getSize().x - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
+        var side = r.width > room ? "left" : "right";
+        if (tip.options.direction !== side) {
+            tip.options.direction = side;
+            tip.options.offset = side === "left" ? [-10, 0] : [10, 0];
+            tip.update();
+            r = el.getBoundingClientRect();
+        }
+        return r;
+    }
     function declutter() {
+        // a label that overlaps a better-ranked one is hidden until a zoom makes room
         var kept = [];
         tips.forEach(function (tip) {
             var el = tip.getElement();
             if (!el) { return; }
             el.style.visibility = "";
-            var r = el.getBoundingClientRect();
+            var r = place(tip);
             var free = kept.every(function (k) {
                 return r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom;
             });
