@@ -124,6 +124,8 @@ PROJECT_ERRORS = (catalog.CatalogError, scenarios.ScenarioError)
 
 try:
     page.run()
+    with st.sidebar:  # after the page: it counts the sites and edits this run added
+        common.share_notice()
 except PROJECT_ERRORS as exc:
     st.error(f"{md(exc, max_chars=500)}", icon="🚫")
     st.info(

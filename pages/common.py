@@ -202,8 +202,6 @@ def sidebar(cat: Catalog) -> wstate.AppState:
     st.query_params.from_dict(wstate.to_query_params(state, default))
     st.session_state["_saved_widgets"] = _widget_values(state, cat)
     st.session_state["_app_state"] = state
-    with st.sidebar:
-        _share_notice()
     return state
 
 
@@ -215,7 +213,7 @@ def unsaved_work() -> tuple[int, int]:
     return n_sites, n_edits
 
 
-def _share_notice() -> None:
+def share_notice() -> None:
     """Say what the page's link does not carry, and warn before a reload would lose it."""
     n_sites, n_edits = unsaved_work()
     what = (
@@ -402,14 +400,7 @@ def current_ranking(
         ranking = decision.evaluate(work.table, work.attributes, cat.criteria, state)
     except decision.NoSiteLeftError as exc:
         st.error(f"No ranking: {md(exc)}", icon="🚫")
-        st.dataframe(
-            exc.removed.rename("removed because")
-            .to_frame()
-            .join(work.attributes["name"])
-            .reset_index(drop=True)[["name", "removed because"]],
-            hide_index=True,
-            key="removed_all",
-        )
+        removed_reasons(exc.removed, work.attributes["name"])
         return None
     except ValueError as exc:
         st.error(f"No ranking: {md(exc)}")
@@ -421,15 +412,24 @@ def current_ranking(
             f"nothing. {len(ranking.removed):,} site(s) were removed; the reasons are below.",
             icon="⚠️",
         )
-        st.dataframe(
-            ranking.removed.rename("removed because")
-            .to_frame()
-            .join(work.attributes["name"])
-            .reset_index(drop=True)[["name", "removed because"]],
-            hide_index=True,
-            key="removed_one_left",
-        )
+        removed_reasons(ranking.removed, work.attributes["name"])
     return ranking
+
+
+def removed_reasons(removed: pd.Series, names: pd.Series, limit: int = 50) -> None:
+    """Why each site was filtered out, as a list of lines (then a table if there are many)."""
+    lines = [
+        f"- **{md(names.get(s, s))}**: {md(reason, max_chars=300)}"
+        for s, reason in list(removed.items())[:limit]
+    ]
+    st.markdown(  # md-safe: every part is escaped with md()
+        f"**Removed by the filters ({len(removed):,}):**\n" + "\n".join(lines)
+    )
+    if len(removed) > limit:
+        st.dataframe(
+            removed.rename("removed because").to_frame().join(names),
+            key="removed_table",
+        )
 
 
 def apply_state(s: wstate.AppState) -> None:

@@ -115,6 +115,13 @@ st.caption(md(comparison.METHOD_NOTES[state.method], max_chars=2000))
 table = comparison.ranking_table(result, work.attributes, crit)
 if ranking.notes is not None and (ranking.notes != "").any():
     table["note"] = table["site_id"].map(ranking.notes).fillna("")
+    unknown = ranking.notes.index[ranking.notes == "area unknown"]
+    st.caption(
+        f"Area unknown for {len(unknown):,} kept site(s) (no plot area measured or announced): "
+        + ", ".join(md(names.get(s, s)) for s in unknown[:20])
+        + (" …" if len(unknown) > 20 else "")
+        + ". Untick 'Keep sites whose plot area is unknown' in the filters to drop them."
+    )
 st.dataframe(
     table,
     hide_index=True,
@@ -122,11 +129,7 @@ st.dataframe(
     key="compare_ranking",
 )
 if len(ranking.removed):
-    st.markdown("**Filtered out** (sidebar → Filters):")
-    st.dataframe(
-        ranking.removed.rename("removed because").to_frame().join(names),
-        key="removed_sites",
-    )
+    common.removed_reasons(ranking.removed, names)
 imputed = comparison.true_cells(result.attrs["imputed"])
 if imputed:
     cells = [f"{names[s]} – {crit.at[c, 'label']}" for s, c in imputed[:50]]

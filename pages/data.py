@@ -127,7 +127,12 @@ with st.form("values_form", border=False):
         disabled=["site", "_index"],
         hide_index=True,
         num_rows="fixed",
-        key=f"values_editor_{st.session_state.get('_editor_generation', 0)}",
+        # a new key whenever the data under the table changes (an undo, a loaded scenario, an
+        # upload), so no pending cell edit is replayed onto other data
+        key="values_editor_"
+        + str(st.session_state.get("_editor_generation", 0))
+        + "_"
+        + str(hash((repr(st.session_state.get("edits", {})), len(work.table)))),
         column_config={"site": st.column_config.TextColumn(pinned=True)},
     )
     submitted = st.form_submit_button("Apply edits", type="primary")
@@ -221,8 +226,8 @@ with tab_map:
 with tab_upload:
     st.caption(
         f"CSV with columns name, lat, lon (optional: criterion ids such as "
-        f"{md(', '.join(crit.index[:3]))}, …) or a GeoJSON FeatureCollection of points/polygons with "
-        f"a name property. Up to {uploads.MAX_UPLOAD_BYTES // 2**20:d} MB and "
+        f"{md(', '.join(crit.index[:3]))}, …) or a GeoJSON FeatureCollection of points/polygons "
+        f"with a name property. Up to {uploads.MAX_UPLOAD_BYTES // 2**20:d} MB and "
         f"{uploads.MAX_ROWS:,} rows. Bad rows are reported and skipped; good rows are added."
     )
     file = st.file_uploader("Sites file", type=["csv", "geojson", "json"], key="sites_upload")

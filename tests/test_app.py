@@ -121,8 +121,8 @@ def test_compare_page_widgets_all_drive():
     assert any("only one site remains" in w.value.lower() for w in at.warning)
     at.multiselect(key="f_countries").set_value(["US"]).run()
     assert any("filtered out" in e.value.lower() for e in at.error)
-    reasons = next(d.value for d in at.dataframe if "removed because" in d.value.columns)
-    assert len(reasons) == len(attrs)  # a reason for every site
+    reasons = next(m.value for m in at.markdown if "Removed by the filters" in m.value)
+    assert reasons.count("\n- ") == len(attrs)  # a reason for every site
 
 
 def test_criterion_weight_slider_changes_effective_weights():
