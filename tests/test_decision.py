@@ -95,7 +95,6 @@ def test_area_filter_keeps_unknown_areas_marked_and_says_why_for_every_removed_s
 
 def test_remote_sites_are_left_out_unless_kept(inputs):
     table, attrs, crit, state = inputs
-    from dataclasses import replace
 
     attrs = attrs.copy()
     attrs["labour_catchment_pop"] = table["labour_catchment_pop"]
