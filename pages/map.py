@@ -22,6 +22,14 @@ VIEWS = {
     ),
     "Supply chain": "Sea routes from Shanghai (Yangshan) to each gateway port, nm and days.",
 }
+LINE_COLUMNS = {
+    "label": "Line",
+    "km": st.column_config.NumberColumn("Road distance (km)", format="%d"),
+    "gateway": "Gateway port",
+    "route": "Route",
+    "nm": st.column_config.NumberColumn("Sea distance (nm)", format="localized"),
+    "days": st.column_config.NumberColumn("Days at sea", format="%.1f"),
+}
 view = st.radio("View", list(VIEWS), horizontal=True, key="map_view")
 st.caption(VIEWS[view])
 
@@ -55,9 +63,19 @@ event = st_folium(
 clicked = ((event or {}).get("last_active_drawing") or {}).get("properties", {}).get("site_id")
 if clicked:
     common.select_site(clicked)
+if legend is not None:
+    st.caption(
+        f"Every view colours sites on one scale, the whole ranking's: red {legend['vmin']:.2f} "
+        f"to green {legend['vmax']:.2f}. Labels name up to {maps.LABEL_LIMIT} best-ranked "
+        "sites; where two would overlap, the better-ranked one is shown: zoom in for the other."
+    )
 if len(spec.lines):
     st.subheader(spec.lines_name)
-    st.dataframe(spec.lines.drop(columns=["coords", "colour", "dash"]), hide_index=True)
+    st.dataframe(
+        spec.lines.drop(columns=["coords", "colour", "dash"]),
+        hide_index=True,
+        column_config=LINE_COLUMNS,
+    )
 sel = st.session_state.get("selected", [])
 names = work.attributes["name"]
 st.info(

@@ -48,7 +48,9 @@ _SITES_ON_SCREEN = """
 
 
 def _frame(page):
-    map_frame(page).locator(".leaflet-interactive").first.wait_for(state="attached")
+    map_frame(page).locator(".leaflet-interactive").first.wait_for(
+        state="attached", timeout=120_000
+    )
     return next(f for f in page.frames if "st_folium" in f.url)
 
 
@@ -132,7 +134,7 @@ def test_sites_have_name_labels_written_as_text(page, app_server):
     _goto(page, f"{app_server}/map")
     frame = map_frame(page)
     labels = frame.locator(".windrose-label")
-    labels.first.wait_for(state="attached")
+    labels.first.wait_for(state="attached", timeout=120_000)
     texts = labels.all_inner_texts()
     assert "Onnaing" in texts and "Antwerp – Romeynsweel" in texts, texts
     # labels never take a click: the pointer goes through them to the map and the sites
