@@ -111,7 +111,9 @@ def test_a_typed_value_is_kept_whole_and_applied_only_on_confirm(page, app_serve
     wait_idle(page)
     goto_page(page, "Sites & data")
     _editor_cell(page, col)
-    page.keyboard.type("150", delay=40)
+    page.keyboard.press("Enter")  # open the cell's editor, as a user does
+    page.wait_for_timeout(300)
+    page.keyboard.type("150", delay=60)
     page.keyboard.press("Enter")
     page.wait_for_timeout(500)
     assert page.get_by_text("(your assumption)").count() == 0  # nothing before Apply
@@ -133,6 +135,7 @@ def test_the_site_column_cannot_be_edited(page, app_server):
     wait_idle(page)
     goto_page(page, "Sites & data")
     _editor_cell(page, 0)
+    page.keyboard.press("Enter")
     page.keyboard.type("renamed", delay=20)
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Apply edits").click()
