@@ -10,6 +10,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from windrose_sites import catalog, decision, export, geo, scoring
+from windrose_sites import road as road_mod
 from windrose_sites import state as ws
 from windrose_sites import surface as sf
 
@@ -133,7 +134,7 @@ def test_a_cell_at_the_port_of_long_beach_is_about_0_km_from_its_gateway():
     i = int(np.argmin(geo.geodesic_km(s.grid.lon, s.grid.lat, port["lon"], port["lat"])))
     road = s.matrix[i, s.columns.index("road_to_port_km")]
     assert s.gateway[i] == "long_beach"
-    assert road / geo.CIRCUITY_FACTOR < 1.0  # within a 1 km cell of the port point
+    assert road / road_mod.circuity("US-CA;US") < 1.0  # within a 1 km cell of the port point
     origin = catalog.load_ports().loc["shanghai_yangshan"]
     sea = geo.sea_distance_nm((origin["lon"], origin["lat"]), (port["lon"], port["lat"]))
     assert s.matrix[i, s.columns.index("sea_distance_nm")] == sea
@@ -149,9 +150,9 @@ def test_a_cell_at_phoenix_is_a_road_estimate_from_long_beach(az_ca):
     city_km = float(geo.geodesic_km(*PHOENIX, gw["lon"], gw["lat"]))
     road = az_ca.matrix[i, az_ca.columns.index("road_to_port_km")]
     # like with like: the road estimate is geodesic x circuity; the cell centre is <= 7 km off
-    assert road == pytest.approx(city_km * geo.CIRCUITY_FACTOR, rel=0.05)
+    assert road == pytest.approx(float(road_mod.road_km(city_km, "US-AZ;US")), rel=0.05)
     cell_km = float(geo.geodesic_km(az_ca.grid.lon[i], az_ca.grid.lat[i], gw["lon"], gw["lat"]))
-    assert road == pytest.approx(cell_km * geo.CIRCUITY_FACTOR, rel=1e-12)
+    assert road == pytest.approx(float(road_mod.road_km(cell_km, "US-AZ;US")), rel=1e-12)
 
 
 def test_labour_catchment_matches_a_brute_force_sum_on_a_small_grid():
@@ -274,7 +275,8 @@ def test_filters_keep_countries_and_port_distance(be_nfr):
     keep, notes = sf.cell_filter(be_nfr, ws.Filters(countries=("BE",)))
     assert keep.sum() == (be_nfr.grid.part == 0).sum()
     keep, notes = sf.cell_filter(be_nfr, ws.Filters(max_port_km=50.0, min_area_ha=5.0))
-    road = be_nfr.matrix[:, be_nfr.columns.index("road_to_port_km")] / geo.CIRCUITY_FACTOR
+    factor = road_mod.circuity(be_nfr.parts["indicator_areas"].to_numpy(dtype=object))
+    road = be_nfr.matrix[:, be_nfr.columns.index("road_to_port_km")] / factor[be_nfr.grid.part]
     assert np.array_equal(keep, road <= 50.0)
     assert any("not applied" in n for n in notes)
     assert sf.cell_filter(be_nfr, ws.Filters()) == (None, [])
