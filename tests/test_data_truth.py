@@ -88,3 +88,13 @@ def test_us_unemployment_rows_of_candidates_share_one_month_and_basis():
     ]
     assert us["note"].str.contains(r"\(Mar 2026").all()
     assert us["note"].str.contains("NOT seasonally adjusted").all()
+
+
+def test_sources_md_states_the_scoring_rules_in_the_codes_words():
+    from pathlib import Path
+
+    from windrose_sites import scoring
+
+    text = (Path(__file__).resolve().parent.parent / "data" / "SOURCES.md").read_text()
+    for rule in (scoring.MISSING_RULE, scoring.NO_INFORMATION_RULE, scoring.WPM_RULE):
+        assert rule in text
