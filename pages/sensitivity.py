@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import common
-from windrose_sites import export, limits, sensitivity, text
+from windrose_sites import decision, export, limits, sensitivity, text
 
 # The board's question: "If logistics mattered a little more, would Onnaing beat Antwerp?"
 BOARD_SITE, BOARD_RIVAL, BOARD_GROUP = "onnaing", "antwerp_romeynsweel", "logistics"
@@ -28,7 +28,9 @@ used = ranking.weights[ranking.weights > 0]
 # analyse the leaders plus the user's selection (all sites of a normal ranking).
 focus = limits.focus_sites(ranking.result, state.selected)
 table = work.table.loc[focus, used.index]
-directions = cat.criteria.loc[used.index, "direction"].to_dict()
+# the sidebar may flip a direction: analyse the problem the ranking solved
+directions = decision.criteria_with_directions(cat.criteria, state)
+directions = directions.loc[used.index, "direction"].to_dict()
 groups = cat.criteria.loc[used.index, "group"].to_dict()
 labels = cat.criteria.loc[used.index, "label"].to_dict()
 names = work.attributes.loc[focus, "name"].to_dict()

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from pages import common
-from windrose_sites import decision, export, maps, surface
+from windrose_sites import decision, export, limits, maps, surface
 
 DEFAULTS = {
     "sfc_region": "az_ca",
@@ -36,6 +36,26 @@ def load_surface(region: str, resolution_km: int, catchment_km: int) -> surface.
         )
     finally:
         bar.empty()
+
+
+def shown_sites(
+    work: common.WorkingSet, cat: common.Catalog, state, keep: list[str]
+) -> tuple[pd.DataFrame, str]:
+    """Candidate sites to draw as dots, and a sentence when not all of them are drawn.
+
+    All sites of a normal list; for a large upload, one dot per site would cost seconds per
+    run, so the ranking's leaders plus the selection and the located areas.
+    """
+    try:
+        result = decision.evaluate(work.table, work.attributes, cat.criteria, state).result
+    except ValueError:  # no ranking (every site filtered out): the first (shipped) sites
+        head = work.sites.head(limits.MAX_ANALYSIS_SITES)
+        return head, f"Dots: {len(head)} of {len(work.sites):,} candidate sites."
+    focus = limits.focus_sites(result, [*state.selected, *keep])
+    if len(focus) == len(work.sites):
+        return work.sites, ""
+    sentence = limits.focus_sentence(len(result), focus, what="The layer of candidate sites")
+    return work.sites[work.sites["site_id"].isin(focus)], sentence
 
 
 def add_candidate(site: pd.DataFrame) -> None:
@@ -108,6 +128,12 @@ if areas.attrs["tied_best_cells"] > 1:
         "use criteria that are equal across large areas, so the areas shown are a few of many."
     )
 
+located_ids = [
+    s["site_id"].iloc[0]
+    for s in st.session_state["user_sites"]
+    if s["site_id"].iloc[0].startswith("located_")
+]
+dots, dots_note = shown_sites(work, cat, state, located_ids)
 vmin, vmax = float(np.nanmin(scores)), float(np.nanmax(scores))
 cmap = maps.colour_scale(vmin, vmax)
 m = maps.build_map(
@@ -116,13 +142,15 @@ m = maps.build_map(
     [
         surface.overlay_layer(surf.grid, scores, vmin, vmax),
         surface.region_layer(surf.parts),
-        surface.located_layer(areas, work.sites, surf, scores, cmap),
+        surface.located_layer(areas, dots, surf, scores, cmap),
     ],
     legend={"vmin": cmap.vmin, "vmax": cmap.vmax},
     legend_title=f"Suitability ({method_label})",
 )
 # Nothing comes back from the map: pan and zoom never rerun the script.
 st_folium(m, key="surface_map", height=560, use_container_width=True, returned_objects=[])
+if dots_note:
+    st.caption(dots_note)
 
 st.subheader("Located areas")
 units = surf.criteria["unit"]
@@ -148,11 +176,6 @@ for col, (_, area) in zip(st.columns(len(areas)), areas.iterrows(), strict=True)
         args=(surface.located_site(area, surf, method=state.method),),
         help=f"Adds the area near {area['nearest_town']} to your sites on every page.",
     )
-located_ids = [
-    s["site_id"].iloc[0]
-    for s in st.session_state["user_sites"]
-    if s["site_id"].iloc[0].startswith("located_")
-]
 if located_ids:
     st.info("Located areas among your candidates: " + ", ".join(located_ids))
 

@@ -182,5 +182,79 @@ def test_a_shared_link_sets_the_page_state():
 
 
 def test_without_a_ranking_the_page_says_why():
-    at = open_page({"min_area_ha": "100000"})
+    crit = catalog.load_criteria()
+    at = open_page({ws.group_key(g): "0" for g in dict.fromkeys(crit["group"])})
     assert any("No ranking" in e.value for e in at.error)
+
+
+def uploaded_sites(rows: int, seed: int = 1):
+    """``rows`` valid user sites, as the Sites & data page stores an upload."""
+    from test_max_upload import max_upload_csv
+
+    from windrose_sites import uploads
+
+    sites = catalog.load_sites()
+    result = uploads.parse_sites(
+        max_upload_csv(rows, seed),
+        "many.csv",
+        existing_names=list(sites["name"]),
+        existing_ids=list(sites["site_id"]),
+    )
+    assert len(result.sites) == rows, result.problems
+    return result.sites
+
+
+def test_a_large_list_is_analysed_on_the_leaders_plus_the_selection():
+    from windrose_sites import limits, pipeline
+
+    extra = uploaded_sites(120)
+    inputs = pipeline.load_inputs()
+    work = pipeline.working_set(inputs, [extra])
+    state = pipeline.default_state(inputs)
+    result = pipeline.rank(work, inputs, state).result
+    last = result["rank"].idxmax()  # far outside the top 50
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["user_sites"] = [extra]
+    at.run()
+    at.session_state["selected"] = [last]
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    n = len(result)
+    assert n > limits.MAX_ANALYSIS_SITES + 1
+    notes = [i.value for i in at.info]
+    assert any(
+        f"covers the top 50 of {n} ranked sites plus your 1 selected site" in t for t in notes
+    ), notes
+    acceptability = frame(at, "rank 1 %")
+    expected = limits.focus_sites(result, [last])
+    assert acceptability.index.tolist() == expected.tolist()
+    assert len(acceptability.columns) == 1 + limits.MAX_ANALYSIS_SITES + 1 + 1  # name, ranks, cf
+    assert frame(at, "TOPSIS").index.tolist() == expected.tolist()
+    # the shortlist is re-scored on its own: its sentences equal the core's on that table
+    used = pipeline.rank(work, inputs, state).weights
+    used = used[used > 0]
+    crit = inputs.criteria
+    stab = sensitivity.stability_intervals(
+        work.table.loc[expected, used.index],
+        used.to_dict(),
+        crit.loc[used.index, "direction"].to_dict(),
+        groups=crit.loc[used.index, "group"].to_dict(),
+        names=work.attributes["name"].to_dict(),
+        method="wsm",
+        missing="worst",
+    )
+    assert frame(at, "now %")["sentence"].tolist() == stab["sentence"].tolist()
+
+
+def test_a_flipped_direction_is_analysed_as_the_ranking_has_it():
+    at = open_page({"d_unemployment_pct": "cost"})
+    crit = catalog.load_criteria()
+    assert crit.at["unemployment_pct", "direction"] == "benefit"
+    args, kw, groups, names = core_inputs()
+    flipped = {**args[2], "unemployment_pct": "cost"}
+    stab = sensitivity.stability_intervals(
+        args[0], args[1], flipped, groups=groups, names=names, **kw
+    )
+    assert frame(at, "now %")["sentence"].tolist() == stab["sentence"].tolist()
+    unflipped = sensitivity.stability_intervals(*args, groups=groups, names=names, **kw)
+    assert stab["sentence"].tolist() != unflipped["sentence"].tolist()
