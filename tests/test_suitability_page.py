@@ -167,3 +167,37 @@ def test_located_csv_is_what_the_core_computes_for_the_same_state():
     assert button.proto.url.rsplit("/", 1)[1] == expected + ".csv"
     keys = {e.key for e in at.get("download_button")}
     assert {"sfc_dl_cells", "sfc_dl_located_geojson"} <= keys
+
+
+def test_a_large_upload_draws_the_leaders_plus_the_selection_as_dots():
+    from test_max_upload import max_upload_csv
+
+    from windrose_sites import limits, pipeline, uploads
+
+    shipped = catalog.load_sites()
+    extra = uploads.parse_sites(
+        max_upload_csv(200, seed=2),
+        "many.csv",
+        existing_names=list(shipped["name"]),
+        existing_ids=list(shipped["site_id"]),
+    ).sites
+    inputs = pipeline.load_inputs()
+    work = pipeline.working_set(inputs, [extra])
+    result = pipeline.rank(work, inputs, pipeline.default_state(inputs)).result
+    us = work.attributes.loc[result.index, "country"] == "US"
+    last_us = result[us.to_numpy()]["rank"].idxmax()  # far outside the top 50, in the region
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["user_sites"] = [extra]
+    at.run()
+    at.session_state["selected"] = [last_us]
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    script = map_script(at)
+    focus = limits.focus_sites(result, [last_us])
+    drawn = set(re.findall(r"Upload [A-Z]{2} \d{5}", script))
+    names = work.attributes["name"]
+    assert names[last_us] in drawn
+    assert drawn <= set(names[focus])
+    assert len(drawn) < (work.attributes.loc[extra["site_id"], "country"] == "US").sum()
+    captions = [c.value for c in at.caption]
+    assert any("candidate sites covers the top 50 of" in c for c in captions), captions
