@@ -149,6 +149,7 @@ def test_one_score_has_one_colour_on_every_view(page, app_server):
     ranking = _default_ranking().result
     _goto(page, app_server)
     overview = {s: b["fill"] for s, b in _sites_on_screen(page).items()}
+    screenshot(page, "map-overview")
     _goto(page, f"{app_server}/map")
     europe = {s: b["fill"] for s, b in _sites_on_screen(page).items()}
     legend_eu = map_frame(page).locator(".windrose-legend").inner_text()

@@ -31,6 +31,8 @@ import shapely
 import shapely.geometry
 from branca.element import MacroElement, Template
 
+from windrose_sites import map_scripts
+
 __all__ = [
     "LEAFLET_CSS_URL",
     "LEAFLET_JS_URL",
@@ -195,34 +197,6 @@ def _base_map(
     return m
 
 
-#: Builds a site's tooltip (on hover, or on a tap) in the browser with textContent. No popup:
-#: a click selects the site, and a popup left open would cover the next site to click. Names,
-#: statuses and sources are shown as text, never parsed as HTML, whatever a user uploaded. Row
-#: labels are sent once per layer (``__LABELS__``), values once per feature (``p.v``), to keep
-#: 10,000 sites small.
-_CARD_JS = """
-    function (feature, layer) {
-        var labels = __LABELS__;
-        function card() {
-            var p = feature.properties, div = document.createElement("div");
-            var title = document.createElement("b");
-            title.textContent = p.name;
-            div.appendChild(title);
-            var table = document.createElement("table");
-            p.v.forEach(function (value, i) {
-                var tr = table.insertRow(), th = document.createElement("th");
-                th.textContent = labels[i];
-                tr.appendChild(th);
-                tr.insertCell().textContent = value;
-            });
-            div.appendChild(table);
-            return div;
-        }
-        layer.bindTooltip(card, {sticky: true});
-    }
-"""
-
-
 def _js_literal(value: object) -> str:
     """JSON for inlining in a <script>: '<' is escaped so no text can close the script."""
     return json.dumps(value).replace("<", "\\u003c")
@@ -282,103 +256,41 @@ def short_name(name: str, max_chars: int = 32) -> str:
     return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
 
 
-#: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
-#: text (``textContent``), in the labels pane (under the sites; it ignores the pointer). After
-#: each zoom or pan, a label goes left of its site where it would leave the map, and one that
-#: overlaps a better-ranked label (lower ``label_order``) is hidden.
-_LABELS_JS = """
-(function (layer) {
-    if (!document.getElementById("windrose-label-style")) {
-        var css = document.createElement("style");
-        css.id = "windrose-label-style";
-        css.textContent = ".leaflet-tooltip.windrose-label{padding:1px 5px;"
-            + "font:600 11px/1.35 sans-serif;color:#222;background:rgba(255,255,255,0.85);"
-            + "border:1px solid #888;box-shadow:none}"
-            + ".leaflet-tooltip.windrose-label:before{display:none}";
-        document.head.appendChild(css);
-    }
-    var group = L.layerGroup(), tips = [];
-    layer.eachLayer(function (f) {
-        var p = f.feature && f.feature.properties;
-        if (!p || p.label === undefined || !f.getLatLng) { return; }
-        var text = document.createElement("span");
-        text.textContent = p.label;
-        var tip = L.tooltip({permanent: true, direction: "right", offset: [10, 0],
-                             pane: "windrose-labels", className: "windrose-label"});
-        tip.setLatLng(f.getLatLng()).setContent(text);
-        tip.windroseOrder = p.label_order;
-        tips.push(tip);
-        group.addLayer(tip);
-    });
-    tips.sort(function (a, b) { return a.windroseOrder - b.windroseOrder; });
-    function place(tip) {
-        // right of the site, or left of it where the label would leave the map
-        var map = layer._map, el = tip.getElement(), r = el.getBoundingClientRect();
-        var room = map.getSize().x - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
-        var side = r.width > room ? "left" : "right";
-        if (tip.options.direction !== side) {
-            tip.options.direction = side;
-            tip.options.offset = side === "left" ? [-10, 0] : [10, 0];
-            tip.update();
-            r = el.getBoundingClientRect();
-        }
-        return r;
-    }
-    function declutter() {
-        // a label that overlaps a better-ranked one is hidden until a zoom makes room
-        var kept = [];
-        tips.forEach(function (tip) {
-            var el = tip.getElement();
-            if (!el) { return; }
-            el.style.visibility = "";
-            var r = place(tip);
-            var free = kept.every(function (k) {
-                return r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom;
-            });
-            if (free) { kept.push(r); } else { el.style.visibility = "hidden"; }
-        });
-    }
-    function show() {
-        group.addTo(layer._map);
-        layer._map.on("zoomend moveend", declutter);
-        declutter();
-    }
-    layer.on("add", show);
-    layer.on("remove", function () {
-        layer._map.off("zoomend moveend", declutter);
-        group.remove();
-    });
-    if (layer._map) { show(); }
-})(__LAYER__);
-"""
-
-
-class _Labels(MacroElement):
-    """Name labels for the sites layer it is added to (see ``_LABELS_JS``)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this.script(this._parent.get_name()) }}
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self):
-        super().__init__()
-        self._name = "SiteLabels"
-
-    @staticmethod
-    def script(layer_name: str) -> str:
-        return _LABELS_JS.replace("__LAYER__", layer_name)
-
-
 def _label_order(ranks: np.ndarray, limit: int) -> np.ndarray:
     """Label priority per site (0 first; -1: no label): best rank first, unscored last."""
     order = np.argsort(np.where(np.isfinite(ranks), ranks, np.inf), kind="stable")
     priority = np.full(len(ranks), -1)
     priority[order[:limit]] = np.arange(min(limit, len(ranks)))
     return priority
+
+
+def _cards(
+    sites: gpd.GeoDataFrame,
+    result: pd.DataFrame,
+    details: pd.DataFrame,
+    criteria: pd.DataFrame,
+    key_criteria: Iterable[str],
+) -> tuple[list[str], list[list[str]]]:
+    """The row labels of a site's card, and each site's values as text."""
+    ids = sites["site_id"].astype(str).to_numpy()
+    scores = result["score"].reindex(ids).to_numpy(dtype=float)
+    ranks = result["rank"].reindex(ids).to_numpy(dtype=float)
+    keys = [c for c in key_criteria if c in details.columns]
+    values = details.reindex(ids)[keys].to_numpy(dtype=float) if keys else np.empty((len(ids), 0))
+    units = [criteria.at[c, "unit"] for c in keys]
+    labels = ["Status", "Score", "Rank", *(f"{criteria.at[c, 'label']}" for c in keys)]
+    cards = []
+    for i, status in enumerate(sites["status"].astype(str)):
+        scored = np.isfinite(scores[i])
+        cards.append(
+            [
+                status,
+                f"{scores[i]:.3f}" if scored else "not scored (reference or filtered out)",
+                str(int(ranks[i])) if scored else "-",
+                *(_fmt(values[i, k], unit) for k, unit in enumerate(units)),
+            ]
+        )
+    return labels, cards
 
 
 def sites_layer(
@@ -397,7 +309,7 @@ def sites_layer(
     in it (filtered out or reference places) are drawn grey. The colour scale is the whole
     ranking's (:func:`ranking_scale`), not that of the sites shown. ``details`` holds the
     criterion values shown in tooltips, indexed by ``site_id``. Tooltips and labels are built
-    as text in the browser (see ``_CARD_JS``), so any name is safe to show.
+    as text in the browser (see :mod:`windrose_sites.map_scripts`), so any name is safe to show.
 
     A site drawn as a polygon (the Romeynsweel plots, 9.5 ha, a pixel or two at a country's
     zoom) also gets a circle marker at a point inside it, so it can be seen and clicked at
@@ -405,31 +317,18 @@ def sites_layer(
     draws in the ``windrose-sites`` pane: use it in a map from :func:`build_map`.
     """
     ids = sites["site_id"].astype(str).to_numpy()
-    scores = result["score"].reindex(ids).to_numpy(dtype=float)
     ranks = result["rank"].reindex(ids).to_numpy(dtype=float)
     cmap = ranking_scale(result)
-    colours = _hex_colours(scores, cmap.vmin, cmap.vmax)
-    keys = [c for c in key_criteria if c in details.columns]
-    values = details.reindex(ids)[keys].to_numpy(dtype=float) if keys else np.empty((len(ids), 0))
-    units = [criteria.at[c, "unit"] for c in keys]
-    labels = ["Status", "Score", "Rank", *(f"{criteria.at[c, 'label']}" for c in keys)]
+    colours = _hex_colours(result["score"].reindex(ids).to_numpy(dtype=float), cmap.vmin, cmap.vmax)
+    labels, cards = _cards(sites, result, details, criteria, key_criteria)
     geoms = sites.geometry.to_numpy()
     is_point = shapely.get_type_id(geoms) == 0
     plots = np.flatnonzero(~is_point & ~shapely.is_empty(geoms))
     has_marker = np.isin(np.arange(len(geoms)), plots)
     label_order = _label_order(ranks, label_limit)
     props, markers = [], []
-    for i, (sid, name_, status) in enumerate(
-        zip(ids, sites["name"].astype(str), sites["status"].astype(str), strict=True)
-    ):
-        scored = np.isfinite(scores[i])
-        v = [
-            status,
-            f"{scores[i]:.3f}" if scored else "not scored (reference or filtered out)",
-            str(int(ranks[i])) if scored else "-",
-            *(_fmt(values[i, k], unit) for k, unit in enumerate(units)),
-        ]
-        base = {"site_id": sid, "name": name_, "v": v}
+    for i, (sid, name_) in enumerate(zip(ids, sites["name"].astype(str), strict=True)):
+        base = {"site_id": sid, "name": name_, "v": cards[i]}
         point = {**base, "style": {"fillColor": colours[i]}}
         if label_order[i] >= 0:
             point.update(label=short_name(name_), label_order=int(label_order[i]))
@@ -450,11 +349,13 @@ def sites_layer(
         marker=folium.CircleMarker(
             radius=8, color="#333", weight=1.2, fill=True, fill_opacity=0.85
         ),
-        on_each_feature=folium.JsCode(_CARD_JS.replace("__LABELS__", _js_literal(labels))),
+        on_each_feature=folium.JsCode(
+            map_scripts.CARD_JS.replace("__LABELS__", _js_literal(labels))
+        ),
         pane="windrose-sites",
     )
     layer.marker.options["pane"] = "windrose-sites"
-    layer.add_child(_Labels())
+    layer.add_child(map_scripts.SiteLabels())
     return layer, cmap
 
 

@@ -1,0 +1,130 @@
+"""The map's browser-side scripts, hand-written for core Leaflet 1.9 (no plugins, no CDN).
+
+Every text they show (site names, statuses, criterion values) is set with ``textContent``, so
+it is never parsed as HTML, whatever a user uploaded. :mod:`windrose_sites.maps` inlines them.
+"""
+
+from __future__ import annotations
+
+from branca.element import MacroElement, Template
+
+__all__ = ["CARD_JS", "LABELS_JS", "SiteLabels"]
+
+#: Builds a site's tooltip (on hover, or on a tap) in the browser with textContent. No popup:
+#: a click selects the site, and a popup left open would cover the next site to click. Names,
+#: statuses and sources are shown as text, never parsed as HTML, whatever a user uploaded. Row
+#: labels are sent once per layer (``__LABELS__``), values once per feature (``p.v``), to keep
+#: 10,000 sites small.
+CARD_JS = """
+    function (feature, layer) {
+        var labels = __LABELS__;
+        function card() {
+            var p = feature.properties, div = document.createElement("div");
+            var title = document.createElement("b");
+            title.textContent = p.name;
+            div.appendChild(title);
+            var table = document.createElement("table");
+            p.v.forEach(function (value, i) {
+                var tr = table.insertRow(), th = document.createElement("th");
+                th.textContent = labels[i];
+                tr.appendChild(th);
+                tr.insertCell().textContent = value;
+            });
+            div.appendChild(table);
+            return div;
+        }
+        layer.bindTooltip(card, {sticky: true});
+    }
+"""
+
+
+#: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
+#: text (``textContent``), in the labels pane (under the sites; it ignores the pointer). After
+#: each zoom or pan, a label goes left of its site where it would leave the map, and one that
+#: overlaps a better-ranked label (lower ``label_order``) is hidden.
+LABELS_JS = """
+(function (layer) {
+    if (!document.getElementById("windrose-label-style")) {
+        var css = document.createElement("style");
+        css.id = "windrose-label-style";
+        css.textContent = ".leaflet-tooltip.windrose-label{padding:1px 5px;"
+            + "font:600 11px/1.35 sans-serif;color:#222;background:rgba(255,255,255,0.85);"
+            + "border:1px solid #888;box-shadow:none}"
+            + ".leaflet-tooltip.windrose-label:before{display:none}";
+        document.head.appendChild(css);
+    }
+    var group = L.layerGroup(), tips = [];
+    layer.eachLayer(function (f) {
+        var p = f.feature && f.feature.properties;
+        if (!p || p.label === undefined || !f.getLatLng) { return; }
+        var text = document.createElement("span");
+        text.textContent = p.label;
+        var tip = L.tooltip({permanent: true, direction: "right", offset: [10, 0],
+                             pane: "windrose-labels", className: "windrose-label"});
+        tip.setLatLng(f.getLatLng()).setContent(text);
+        tip.windroseOrder = p.label_order;
+        tips.push(tip);
+        group.addLayer(tip);
+    });
+    tips.sort(function (a, b) { return a.windroseOrder - b.windroseOrder; });
+    function place(tip) {
+        // right of the site, or left of it where the label would leave the map
+        var map = layer._map, el = tip.getElement(), r = el.getBoundingClientRect();
+        var room = map.getSize().x - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
+        var side = r.width > room ? "left" : "right";
+        if (tip.options.direction !== side) {
+            tip.options.direction = side;
+            tip.options.offset = side === "left" ? [-10, 0] : [10, 0];
+            tip.update();
+            r = el.getBoundingClientRect();
+        }
+        return r;
+    }
+    function declutter() {
+        // a label that overlaps a better-ranked one is hidden until a zoom makes room
+        var kept = [];
+        tips.forEach(function (tip) {
+            var el = tip.getElement();
+            if (!el) { return; }
+            el.style.visibility = "";
+            var r = place(tip);
+            var free = kept.every(function (k) {
+                return r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom;
+            });
+            if (free) { kept.push(r); } else { el.style.visibility = "hidden"; }
+        });
+    }
+    function show() {
+        group.addTo(layer._map);
+        layer._map.on("zoomend moveend", declutter);
+        declutter();
+    }
+    layer.on("add", show);
+    layer.on("remove", function () {
+        layer._map.off("zoomend moveend", declutter);
+        group.remove();
+    });
+    if (layer._map) { show(); }
+})(__LAYER__);
+"""
+
+
+class SiteLabels(MacroElement):
+    """Name labels for the sites layer it is added to (see :data:`LABELS_JS`)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.script(this._parent.get_name()) }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "SiteLabels"
+
+    @staticmethod
+    def script(layer_name: str) -> str:
+        """The labels script for the layer named ``layer_name`` in the page's JavaScript."""
+        return LABELS_JS.replace("__LAYER__", layer_name)
