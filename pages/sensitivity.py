@@ -263,7 +263,9 @@ if {BOARD_SITE, BOARD_RIVAL} <= set(order) and BOARD_GROUP in group_names:
 else:  # filtered or edited away: ask the same of the runner-up and the chosen group
     duel = (order[1], leader, group) if len(order) > 1 else None
 with answers:
-    own_leader = agree[state.method].astype(float).idxmin()  # re-scored over the shortlist
+    # re-scored over the shortlist, the leader can differ from the whole ranking's
+    own = agree[state.method].astype(float) if state.method in agree else None
+    own_leader = own.idxmin() if own is not None else leader
     if own_leader != leader:
         st.warning(
             f"Re-scored over this shortlist, {md_names[own_leader]} leads; over all "
