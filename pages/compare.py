@@ -8,18 +8,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import common
-from windrose_sites import comparison, export, health, limits, scoring
-from windrose_sites import state as wstate
+from windrose_sites import comparison, health, limits, scoring
 from windrose_sites.text import md
+from windrose_ui import frame, session, sidebar, widgets
 
-cat = common.load_catalog()
-state = common.app_state()
-work = common.working_set(cat)
+ctx = frame.open_page("Compare")
+cat, state, work = ctx.cat, ctx.state, ctx.work
 crit = cat.criteria
 names = work.attributes["name"]
 st.title("Compare sites")
-common.show_url_warnings()
+sidebar.show_url_warnings()
 
 # --- weights ------------------------------------------------------------------------------
 SAATY = [1 / 9, 1 / 7, 1 / 5, 1 / 3, 1, 3, 5, 7, 9]
@@ -27,8 +25,11 @@ SAATY_LABELS = ["1/9", "1/7", "1/5", "1/3", "1", "3", "5", "7", "9"]
 
 
 def _apply_ahp(weights: dict[str, float]) -> None:
-    for g, w in weights.items():
-        st.session_state[wstate.group_key(g)] = round(100 * w, 1)
+    """Callback: the AHP shares become the group weights, through the sidebar's one writer."""
+    from dataclasses import replace
+
+    groups = {g: round(100 * w, 1) for g, w in weights.items()}
+    sidebar.apply_state(replace(sidebar.current_state(), group_weights=groups))
 
 
 with st.expander("AHP: derive the group weights from pairwise comparisons"):
@@ -38,7 +39,7 @@ with st.expander("AHP: derive the group weights from pairwise comparisons"):
         "reverse.) Weights are the principal eigenvector; the consistency ratio (CR) should "
         "stay at or below 0.10."
     )
-    groups = common.groups(cat)
+    groups = sidebar.groups(cat)
     pairwise = pd.DataFrame(1.0, index=groups, columns=groups)
     for a, b in itertools.combinations(groups, 2):
         label = st.select_slider(
@@ -59,7 +60,7 @@ with st.expander("AHP: derive the group weights from pairwise comparisons"):
         key="ahp_apply",
     )
 
-ranking = common.current_ranking(work, cat, state)
+ranking = widgets.current_ranking(work, cat, state)
 weights_pct = comparison.effective_weights_table(crit, ranking.weights if ranking else None)
 with st.expander("Effective weight of every criterion (%)", expanded=True):
     st.caption(
@@ -110,7 +111,7 @@ st.info(
 )
 
 # --- ranking ------------------------------------------------------------------------------
-st.subheader(f"Ranking: {md(common.METHOD_LABELS[state.method])}")
+st.subheader(f"Ranking: {md(sidebar.METHOD_LABELS[state.method])}")
 st.caption(md(comparison.METHOD_NOTES[state.method], max_chars=2000))
 table = comparison.ranking_table(result, work.attributes, crit)
 if ranking.notes is not None and (ranking.notes != "").any():
@@ -125,11 +126,11 @@ if ranking.notes is not None and (ranking.notes != "").any():
 st.dataframe(
     table,
     hide_index=True,
-    column_config={"score": common.score_column(result)},
+    column_config={"score": widgets.score_column(result)},
     key="compare_ranking",
 )
 if len(ranking.removed):
-    common.removed_reasons(ranking.removed, names)
+    widgets.removed_reasons(ranking.removed, names)
 imputed = comparison.true_cells(result.attrs["imputed"])
 if imputed:
     cells = [f"{names[s]} – {crit.at[c, 'label']}" for s, c in imputed[:50]]
@@ -147,7 +148,7 @@ for c in result.attrs.get("no_information", []):
         icon="ℹ️",
     )
 
-focus = limits.focus_sites(result, st.session_state.get("selected", []))
+focus = limits.focus_sites(result, session.selected())
 if len(focus) < len(result):
     st.caption(
         md(limits.focus_sentence(len(result), focus, what="The contribution chart"), max_chars=500)
@@ -175,7 +176,7 @@ order = list(result.sort_values("rank").index)
 if len(order) < 2:
     st.info("Side by side needs two ranked sites; relax the filters to compare.")
 else:
-    chosen = [s for s in st.session_state.get("selected", []) if s in order]
+    chosen = [s for s in session.selected() if s in order]
     default_a = chosen[0] if chosen else order[0]
     default_b = chosen[1] if len(chosen) > 1 else next(s for s in order if s != default_a)
     c1, c2 = st.columns(2)
@@ -191,7 +192,7 @@ else:
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download comparison CSV",
-    common.comparison_csv(result, work, cat),
+    widgets.comparison_csv(ranking, work, cat),
     "windrose-comparison.csv",
     "text/csv",
     on_click="ignore",
@@ -199,7 +200,7 @@ d1.download_button(
 )
 d2.download_button(
     "Download sites GeoJSON",
-    common.deferred(lambda: export.sites_geojson(work.sites, result), len(result)),
+    widgets.sites_geojson(work, ranking),
     "windrose-sites.geojson",
     "application/geo+json",
     on_click="ignore",

@@ -7,24 +7,18 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from pages import common
 from windrose_sites import comparison, decision, health, maps, scoring, uploads
 from windrose_sites.text import md
+from windrose_ui import frame, session
 
-cat = common.load_catalog()
-state = common.app_state()
-work = common.working_set(cat)
+ctx = frame.open_page("Sites & data")
+cat, state, work = ctx.cat, ctx.state, ctx.work
 crit = cat.criteria
 st.title("Sites & data")
 st.caption(
     "Every criterion value with its unit, source, year and kind. Edit a value to make it your "
     "assumption: it flows into every page at once and is marked 'user assumption'."
 )
-
-
-def _new_editor() -> None:
-    """Start the table editor afresh (its pending cell edits are dropped with the old key)."""
-    st.session_state["_editor_generation"] = st.session_state.get("_editor_generation", 0) + 1
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -35,9 +29,9 @@ def _fmt(value: float, unit: str) -> str:
 
 def _edit_log() -> list[tuple[str, str, str]]:
     """(site, criterion, sentence) per edit: 'Antwerp · electricity price: missing → 150 …'."""
-    base = common.working_set(cat, with_edits=False).table
+    base = session.working_set(cat, with_edits=False).table
     out = []
-    for site_id, values in st.session_state.get("edits", {}).items():
+    for site_id, values in session.edits().items():
         if site_id not in base.index:
             continue
         for cid, value in values.items():
@@ -56,12 +50,8 @@ def _edit_log() -> list[tuple[str, str, str]]:
 
 
 def _undo(site_id: str, cid: str) -> None:
-    edits = st.session_state.get("edits", {})
-    edits.get(site_id, {}).pop(cid, None)
-    if site_id in edits and not edits[site_id]:
-        edits.pop(site_id)
-    _new_editor()
-    st.session_state["edit_message"] = "Undone: the value is back to the shipped or uploaded one."
+    session.undo_edit(site_id, cid)
+    session.flash("data", "Undone: the value is back to the shipped or uploaded one.")
 
 
 # --- data health --------------------------------------------------------------------------
@@ -130,9 +120,9 @@ with st.form("values_form", border=False):
         # a new key whenever the data under the table changes (an undo, a loaded scenario, an
         # upload), so no pending cell edit is replayed onto other data
         key="values_editor_"
-        + str(st.session_state.get("_editor_generation", 0))
+        + str(session.editor_generation())
         + "_"
-        + str(hash((repr(st.session_state.get("edits", {})), len(work.table)))),
+        + str(hash((repr(session.edits()), len(work.table)))),
         column_config={"site": st.column_config.TextColumn(pinned=True)},
     )
     submitted = st.form_submit_button("Apply edits", type="primary")
@@ -144,17 +134,17 @@ if submitted:
         st.warning(f"Edit not applied: {md(p.message)}", icon="⚠️")
     changed = comparison.true_cells((clean != previous) & ~(clean.isna() & previous.isna()))
     if changed:
-        edits = st.session_state.setdefault("edits", {})
+        new_edits: dict[str, dict[str, float | None]] = {}
         for site_id, cid in changed:
             value = clean.at[site_id, cid]
-            edits.setdefault(site_id, {})[cid] = None if pd.isna(value) else float(value)
-        st.session_state["edit_message"] = f"Applied {len(changed):,} edit(s)."
-        _new_editor()
+            new_edits.setdefault(site_id, {})[cid] = None if pd.isna(value) else float(value)
+        session.set_edits(new_edits)
+        session.flash("data", f"Applied {len(changed):,} edit(s).")
         st.rerun()
     elif not problems:
         st.info("No value changed.")
 
-message = st.session_state.pop("edit_message", None)
+message = session.take_flash("data")
 if message:
     st.success(md(message))
 
@@ -181,7 +171,7 @@ def _add(result: uploads.UploadResult, what: str) -> None:
     if len(result.problems) > 50:
         st.warning(f"{md(what)}: {len(result.problems) - 50:,} more problems not shown.")
     if result.ok:
-        st.session_state.setdefault("user_sites", []).append(result.sites)
+        session.add_user_sites(result.sites)
         st.success(f"Added {len(result.sites):,} site(s) from {md(what)}.")
     else:
         st.error(f"Nothing added from {md(what)}; your existing sites are unchanged.")
@@ -231,11 +221,11 @@ with tab_upload:
         f"{uploads.MAX_ROWS:,} rows. Bad rows are reported and skipped; good rows are added."
     )
     file = st.file_uploader("Sites file", type=["csv", "geojson", "json"], key="sites_upload")
-    if file is not None and st.session_state.get("_last_upload") != file.file_id:
-        st.session_state["_last_upload"] = file.file_id
+    if file is not None and session.last_upload() != file.file_id:
+        session.set_last_upload(file.file_id)
         _add(uploads.parse_sites(file.getvalue(), file.name, **_existing()), file.name)
 
-extra = common.user_sites()
+extra = session.user_sites()
 if extra is not None:
     st.markdown(f"**Your sites: {len(extra):,}**")
     st.dataframe(
@@ -249,7 +239,7 @@ if extra is not None:
         f"{np.min(points.y):.2f}…{np.max(points.y):.2f} °N"
     )
 
-n_sites, n_edits = common.unsaved_work()
+n_sites, n_edits = session.unsaved_work()
 if n_sites or n_edits:
     confirm = st.checkbox(
         f"Yes, discard my {n_sites:,} added site(s) and {n_edits:,} edited value(s)",
@@ -257,10 +247,9 @@ if n_sites or n_edits:
     )
     if st.button("Reset to the shipped data", key="reset_data", type="secondary"):
         if confirm:
-            for key in ("user_sites", "edits", "_last_upload", "reset_confirm"):
-                st.session_state.pop(key, None)
-            _new_editor()
-            st.session_state["edit_message"] = "Reset: the shipped data is back."
+            session.reset_user_data()
+            st.session_state.pop("reset_confirm", None)  # this page's own checkbox
+            session.flash("data", "Reset: the shipped data is back.")
             st.rerun()
         else:
             st.warning("Tick the box above to confirm: a reset cannot be undone.", icon="⚠️")

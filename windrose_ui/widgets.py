@@ -1,0 +1,105 @@
+"""Small renderers shared by pages: the ranking (or why there is none), score bars, facts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from windrose_sites import decision, export, pipeline
+from windrose_sites import state as wstate
+from windrose_sites.errors import NoRankingError
+from windrose_sites.text import md
+from windrose_ui.cached import Catalog
+
+__all__ = [
+    "EAGER_DOWNLOAD_MAX_SITES",
+    "KEY_CRITERIA",
+    "comparison_csv",
+    "current_ranking",
+    "deferred",
+    "key_facts",
+    "removed_reasons",
+    "score_column",
+    "sites_geojson",
+]
+
+#: Criteria shown first in map tooltips.
+KEY_CRITERIA = ("sea_distance_nm", "road_to_port_km", "labour_catchment_pop", "unemployment_pct")
+#: Up to this many ranked sites the download files are built in every run. Above it (large
+#: uploads) they are built on click, which saves seconds per rerun; Streamlit 1.67 may then
+#: lose the file when other sessions rerun at the same moment (HTTP 404, seen in the load test).
+EAGER_DOWNLOAD_MAX_SITES = 2_000
+
+
+def removed_reasons(removed: pd.Series, names: pd.Series, limit: int = 50) -> None:
+    """Why each site was filtered out, as a list of lines (then a table if there are many)."""
+    lines = [
+        f"- **{md(names.get(s, s))}**: {md(reason, max_chars=300)}"
+        for s, reason in list(removed.items())[:limit]
+    ]
+    st.markdown(  # md-safe: every part is escaped with md()
+        f"**Removed by the filters ({len(removed):,}):**\n" + "\n".join(lines)
+    )
+    if len(removed) > limit:
+        st.dataframe(removed.rename("removed because").to_frame().join(names), key="removed_table")
+
+
+def current_ranking(
+    work: pipeline.WorkingSet, cat: Catalog, state: wstate.AppState
+) -> decision.Ranking | None:
+    """Rank the current sites with the current state; shows the reason if there is none."""
+    names = work.attributes["name"]
+    try:
+        ranking = pipeline.rank(work, cat, state)
+    except NoRankingError as exc:
+        st.error(f"No ranking: {md(exc)}", icon="🚫")
+        removed = getattr(exc, "removed", None)
+        if isinstance(removed, pd.Series) and len(removed):
+            removed_reasons(removed, names)
+        return None
+    if len(ranking.result) == 1 and len(ranking.removed):
+        only = names.get(ranking.result.index[0])
+        st.warning(
+            f"Only one site remains after the filters ({md(only)}): its score compares it with "
+            f"nothing. {len(ranking.removed):,} site(s) were removed; the reasons are below.",
+            icon="⚠️",
+        )
+        removed_reasons(ranking.removed, names)
+    return ranking
+
+
+def deferred(build: Callable[[], bytes], n_sites: int) -> bytes | Callable[[], bytes]:
+    """Bytes now for a normal ranking; a callable (built on click) for a very large one."""
+    return build() if n_sites <= EAGER_DOWNLOAD_MAX_SITES else build
+
+
+def comparison_csv(
+    ranking: decision.Ranking, work: pipeline.WorkingSet, cat: Catalog
+) -> bytes | Callable[[], bytes]:
+    """The comparison CSV of exactly this ranking (the same bytes as the CLI's ``rank``)."""
+    return deferred(lambda: pipeline.comparison_csv(ranking, work, cat), len(ranking.result))
+
+
+def key_facts(cat: Catalog, work: pipeline.WorkingSet) -> pd.DataFrame:
+    """Announced figures per candidate site with unit, year, kind and source."""
+    facts = cat.facts[cat.facts["site_id"].isin(work.attributes.index)]
+    return facts.assign(site=facts["site_id"].map(work.attributes["name"]))[
+        ["site", "fact", "value", "unit", "year", "kind", "source", "note"]
+    ]
+
+
+def score_column(result: pd.DataFrame) -> st.column_config.ProgressColumn:
+    """Score bars over the method's range (0-1, or -1-1 for PROMETHEE II net flows)."""
+    return st.column_config.ProgressColumn(
+        "score",
+        format="%.3f",
+        min_value=float(min(0.0, result["score"].min())),
+        max_value=float(max(1.0, result["score"].max())),
+    )
+
+
+def sites_geojson(work: pipeline.WorkingSet, ranking: decision.Ranking):
+    """The ranked sites as GeoJSON (deferred for very large rankings)."""
+    return deferred(lambda: export.sites_geojson(work.sites, ranking.result), len(ranking.result))
