@@ -155,14 +155,14 @@ def test_uploading_a_csv_adds_sites_to_the_map(page, app_server, tmp_path):
     page.goto(app_server)
     wait_idle(page)
     before = feature_count(page)
-    page.locator('[data-testid="stSidebarNavLink"]', has_text="Sites & data").click()
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text="Sites & data").click()
     wait_idle(page)
     page.get_by_role("tab", name="Upload").click()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
     wait_idle(page)
     expect(page.get_by_text("Added 2 site(s)")).to_be_visible()
     expect(page.locator('[data-testid="stAlertContentError"]').first).to_contain_text("row 3")
-    page.locator('[data-testid="stSidebarNavLink"]', has_text="Overview").click()
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text="Overview").click()
     wait_idle(page)
     assert feature_count(page) == before + 2
     no_exception(page)
@@ -201,7 +201,7 @@ FORMULA = '=HYPERLINK("http://example.invalid","click")'
 def upload_sites(page, app_server, csv_path) -> None:
     page.goto(app_server)
     wait_idle(page)
-    page.locator('[data-testid="stSidebarNavLink"]', has_text="Sites & data").click()
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text="Sites & data").click()
     wait_idle(page)
     page.get_by_role("tab", name="Upload").click()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv_path))
@@ -215,7 +215,7 @@ def test_html_in_a_site_name_shows_as_text_and_never_runs(page, app_server, tmp_
     csv.write_text(f'name,lat,lon\n"{HOSTILE}",33.45,-112.07\n')
     upload_sites(page, app_server, csv)
     expect(page.get_by_text("Added 1 site(s)")).to_be_visible()
-    page.locator('[data-testid="stSidebarNavLink"]', has_text="Overview").click()
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text="Overview").click()
     wait_idle(page)
     frame = map_frame(page)
     features = frame.locator(".leaflet-interactive")
@@ -235,7 +235,7 @@ def test_formula_like_site_name_is_neutralized_in_the_downloaded_csv(page, app_s
     csv = tmp_path / "formula.csv"
     csv.write_text('name,lat,lon\n"' + FORMULA.replace('"', '""') + '",33.45,-112.07\n')
     upload_sites(page, app_server, csv)
-    page.locator('[data-testid="stSidebarNavLink"]', has_text="Compare").click()
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text="Compare").click()
     wait_idle(page)
     with page.expect_download() as info:
         page.locator('[data-testid="stDownloadButton"] button').first.click()
@@ -271,7 +271,7 @@ def test_clicking_a_site_on_the_map_selects_it_for_the_comparison(page, app_serv
     polygon.dispatch_event("click")
     name = catalog.site_attributes().at["antwerp_romeynsweel", "name"]
     expect(page.locator('[data-testid="stAlertContentInfo"]').first).to_contain_text(name)
-    page.locator('[data-testid="stSidebarNavLink"]', has_text="Compare").click()
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text="Compare").click()
     wait_idle(page)
     site_a = page.locator('[data-testid="stSelectbox"]', has_text="Site A")
     shown = site_a.inner_text() + " ".join(i.input_value() for i in site_a.locator("input").all())

@@ -22,7 +22,7 @@ ALERTS = '[data-testid="stAlert"]'
 
 
 def goto_page(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNavLink"]', has_text=title).click()
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text=title).click()
     wait_idle(page)
 
 

@@ -75,7 +75,7 @@ def _leaflet() -> Path:
 
 def _menu() -> None:
     with st.sidebar:
-        st.markdown(f"### 🧭 {md(APP_TITLE)}")
+        st.markdown(f"### {md(APP_TITLE)}")
         for p in _available():
             st.page_link(p.file, label=p.title, icon=p.icon)
         st.divider()
