@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -44,12 +45,12 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port; yield its base URL."""
+@contextlib.contextmanager
+def streamlit_server(tmp: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free port in a fresh process; yield its base URL."""
     port = _free_port()
-    env = dict(os.environ, WINDROSE_SCENARIOS_DB=str(tmp_path_factory.mktemp("db") / "s.sqlite"))
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = dict(os.environ, WINDROSE_SCENARIOS_DB=str(tmp / "s.sqlite"), **(env or {}))
+    log = tmp / "streamlit.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
@@ -92,6 +93,20 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `streamlit run app.py` for the whole session; yield its base URL."""
+    with streamlit_server(tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[str]:
+    """A server that has answered no request yet (for first-request behaviour)."""
+    with streamlit_server(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
