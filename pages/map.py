@@ -5,15 +5,15 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from pages import common
 from windrose_sites import maps, routes
+from windrose_sites.text import md
+from windrose_ui import frame, session, sidebar, widgets
 
-cat = common.load_catalog()
-state = common.app_state()
-work = common.working_set(cat)
+ctx = frame.open_page("Map")
+cat, state, work = ctx.cat, ctx.state, ctx.work
 st.title("Map")
-common.show_url_warnings()
-ranking = common.current_ranking(work, cat, state)
+sidebar.show_url_warnings()
+ranking = widgets.current_ranking(work, cat, state)
 
 VIEWS = {
     "Europe": "Romeynsweel plots, Onnaing, the gateway ports and the Antwerp → Onnaing link.",
@@ -38,7 +38,7 @@ layers = []
 legend = None
 if ranking is not None and len(spec.sites):
     layer, cmap = maps.sites_layer(
-        spec.sites, ranking.result, work.table, cat.criteria, key_criteria=common.KEY_CRITERIA
+        spec.sites, ranking.result, work.table, cat.criteria, key_criteria=widgets.KEY_CRITERIA
     )
     layers.append(layer)
     legend = {"vmin": cmap.vmin, "vmax": cmap.vmax}
@@ -50,7 +50,7 @@ m = maps.build_map(
     cat.outlines,
     layers,
     legend=legend,
-    legend_title=f"Score ({common.METHOD_LABELS[state.method]})",
+    legend_title=f"Score ({sidebar.METHOD_LABELS[state.method]})",
 )
 # Only clicks come back: pan and zoom never rerun the script.
 event = st_folium(
@@ -62,7 +62,7 @@ event = st_folium(
 )
 clicked = ((event or {}).get("last_active_drawing") or {}).get("properties", {}).get("site_id")
 if clicked:
-    common.select_site(clicked)
+    session.select_site(clicked)
 if legend is not None:
     st.caption(
         f"Every view colours sites on one scale, the whole ranking's: red {legend['vmin']:.2f} "
@@ -76,9 +76,9 @@ if len(spec.lines):
         hide_index=True,
         column_config=LINE_COLUMNS,
     )
-sel = st.session_state.get("selected", [])
+sel = session.selected()
 names = work.attributes["name"]
 st.info(
     "Click a site to select it for the side-by-side comparison. Selected: "
-    + (", ".join(names.get(s, s) for s in sel) if sel else "none")
+    + (", ".join(md(names.get(s, s)) for s in sel) if sel else "none")
 )
