@@ -9,12 +9,12 @@ import time
 import pandas as pd
 import streamlit as st
 
-from pages import common
-from windrose_sites import scenarios
+from windrose_sites import pipeline, scenarios
 from windrose_sites.text import md
+from windrose_ui import frame, session, sidebar
 
-cat = common.load_catalog()
-state = common.app_state()
+ctx = frame.open_page("Scenarios")
+cat, state = ctx.cat, ctx.state
 st.title("Scenarios")
 try:
     store = scenarios.ScenarioStore(rules=scenarios.Rules.of(cat.sites, cat.criteria))
@@ -31,7 +31,7 @@ except scenarios.ScenarioError as exc:
 st.info(
     "**This list is shared by everyone who uses this server.** Anyone can load, rename or "
     f"delete a scenario; each shows who saved it. Deleted scenarios stay in the trash for "
-    f"{scenarios.TRASH_DAYS} days and can be restored there.",
+    f"{scenarios.TRASH_DAYS:d} days and can be restored there.",
     icon="👥",
 )
 st.caption(
@@ -66,11 +66,11 @@ def _saved() -> None:
 
 
 def _current(name: str) -> scenarios.Scenario:
-    extra = common.user_sites()
+    extra = session.user_sites()
     return scenarios.Scenario(
         name=name,
         state=state,
-        edits=copy.deepcopy(st.session_state.get("edits", {})),
+        edits=copy.deepcopy(session.edits()),
         uploads_geojson=None if extra is None else extra.to_json(drop_id=True),
         owner=owner,
     )
@@ -105,7 +105,7 @@ def _ask(action: str, sid: int, name: str) -> None:
         return
     saved_by = f" (saved by {md(entry.owner)})" if entry.owner else ""
     if action == "load":
-        n_sites, n_edits = common.unsaved_work()
+        n_sites, n_edits = session.unsaved_work()
         if not (n_sites or n_edits):
             _load(sid, name)
             return
@@ -196,16 +196,11 @@ def _load(sid: int, name: str) -> None:
     own_ids = [] if sites is None else list(sites["site_id"])
     fitted, warnings = scenarios.fit_state(
         checked.scenario.state,
-        common.default_state(cat),
+        pipeline.default_state(cat),
         site_ids=[*cat.computed.table.index, *own_ids],
     )
-    common.apply_state(fitted)
-    st.session_state["edits"] = copy.deepcopy(checked.scenario.edits)
-    st.session_state.pop("values_editor", None)
-    if sites is None:
-        st.session_state.pop("user_sites", None)
-    else:
-        st.session_state["user_sites"] = [sites]
+    sidebar.apply_state(fitted)
+    session.replace_user_data(sites, copy.deepcopy(checked.scenario.edits))
     _say("success", f"Loaded {md(name)}.")
     for w in [*warnings, *checked.warnings]:
         _say("warning", md(w, max_chars=300))
@@ -315,7 +310,7 @@ for level, text in st.session_state.pop("scenario_messages", []):
 pending = st.session_state.get("scenario_pending")
 if pending:
     with st.container(border=True):
-        st.warning(pending["q"], icon="❓")
+        st.warning(pending["q"], icon="❓")  # md-safe: built from md() parts in the callbacks
         c1, c2 = st.columns(2)
         c1.button(pending["confirm"], type="primary", on_click=_confirm, key="scenario_confirm")
         c2.button("Cancel", on_click=_cancel, key="scenario_cancel")
@@ -335,7 +330,9 @@ if chosen is not None and chosen not in by_id:
     gone = store.entry(chosen)
     shown = md(seen[1]) if seen and seen[0] == chosen else "The scenario you picked"
     by = f" by {md(gone.deleted_by)}" if gone and gone.deleted_by else ""
-    st.warning(f"{shown} was deleted{by} in another session; it is no longer selected.")
+    st.warning(  # md-safe: shown and by are md() or literal text
+        f"{shown} was deleted{by} in another session; it is no longer selected."
+    )
     del st.session_state["scenario_chosen"]
 elif chosen is not None and seen and seen[0] == chosen and by_id[chosen].name != seen[1]:
     st.info(
