@@ -20,6 +20,8 @@ import pandas as pd
 import shapely
 
 from windrose_sites import fx, geo, road
+from windrose_sites.errors import WindroseError
+from windrose_sites.vocab import DIRECTIONS, GROUPS, KINDS
 
 __all__ = [
     "DATA_DIR",
@@ -48,10 +50,7 @@ __all__ = [
 DATA_DIR = Path(
     os.environ.get("WINDROSE_DATA_DIR", Path(__file__).resolve().parent.parent / "data")
 )
-KINDS = ("official", "derived", "estimate", "missing")
 ROLES = ("candidate", "reference")
-GROUPS = ("logistics", "jobs", "port access", "cost", "sustainability", "market")
-DIRECTIONS = ("benefit", "cost")
 #: Whether a criterion's values share one basis across sites (criteria.csv ``comparable``).
 COMPARABLE = ("yes", "partly", "no")
 #: Where the goods come from today: the Port of Shanghai (Yangshan), ``ports.csv`` row CNSHA.
@@ -69,7 +68,7 @@ CATCHMENT_RADIUS_KM = 60.0
 DUTY_BASIS = "duties"
 
 
-class CatalogError(ValueError):
+class CatalogError(WindroseError):
     """A data file does not match its schema; the message names file, line and column."""
 
 
