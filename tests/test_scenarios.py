@@ -1,4 +1,9 @@
-"""Tests of windrose_sites.scenarios: JSON validation, SQLite durability, concurrency, crashes."""
+"""Tests of windrose_sites.scenarios: JSON validation, durability, concurrency, crashes.
+
+The store tests run on both repositories: SQLite (a file in tmp_path) and PostgreSQL (a
+throwaway cluster started by the tests, see tests/pg_cluster.py; a fresh database per test).
+Without PostgreSQL's binaries the PostgreSQL runs fail in CI (CI=true) and skip elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,24 @@ import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pg_cluster import PgCluster, pg_bindir
 
 from windrose_sites import catalog, uploads
 from windrose_sites import scenarios as sc
 from windrose_sites.state import AppState, Filters
+from windrose_sites.store import postgres as pg
 
 ROOT = Path(__file__).resolve().parent.parent
 UPLOAD = json.dumps(
@@ -54,11 +63,6 @@ def make(name: str = "Base case", **changes) -> sc.Scenario:
     return replace(base, **changes)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> sc.ScenarioStore:
-    return sc.ScenarioStore(tmp_path / "scenarios.sqlite")
-
-
 def query(path: Path, sql: str) -> object:
     con = sqlite3.connect(path)
     try:
@@ -66,6 +70,118 @@ def query(path: Path, sql: str) -> object:
         return None if row is None else row[0]
     finally:
         con.close()
+
+
+class Sqlite:
+    """The SQLite side of the store tests: a fresh file per ``new()``."""
+
+    name = "sqlite"
+    migrations = sc.MIGRATIONS
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.count = folder, 0
+        self.target = self.new()
+
+    def new(self) -> str:
+        self.count += 1
+        return str(self.folder / f"s{self.count}.sqlite")
+
+    def store(self, target: str | None = None, **kw) -> sc.ScenarioStore:
+        return sc.ScenarioStore(target or self.target, **kw)
+
+    def query(self, sql: str, target: str | None = None) -> object:
+        return query(Path(target or self.target), sql)
+
+    def build(self, version: int, rows: list[tuple]) -> None:
+        """A database at schema ``version`` holding ``rows`` (the columns of that version)."""
+        con = sqlite3.connect(self.target)
+        with con:
+            for step in self.migrations[:version]:
+                step(con)
+            con.execute(f"PRAGMA user_version = {version}")
+            marks = ", ".join("?" * len(rows[0]))
+            con.executemany(f"INSERT INTO scenarios VALUES ({marks})", rows)
+        con.close()
+
+    def set_version(self, version: int) -> None:
+        self.query(f"PRAGMA user_version = {version}")
+
+    def sound(self) -> None:
+        """The file passes SQLite's own integrity check."""
+        assert self.query("PRAGMA integrity_check") == "ok"
+
+
+class Postgres:
+    """The PostgreSQL side: a fresh database of the session's cluster per ``new()``."""
+
+    name = "postgres"
+    migrations = pg.MIGRATIONS
+
+    def __init__(self, cluster: PgCluster) -> None:
+        self.cluster = cluster
+        self.target = self.new()
+
+    def new(self) -> str:
+        return self.cluster.new_database()
+
+    def store(self, target: str | None = None, **kw) -> sc.ScenarioStore:
+        return sc.ScenarioStore(url=target or self.target, **kw)
+
+    def query(self, sql: str, target: str | None = None) -> object:
+        import psycopg
+
+        with psycopg.connect(target or self.target, autocommit=True) as con:
+            cur = con.execute(sql)
+            row = cur.fetchone() if cur.description else None
+        return None if row is None else row[0]
+
+    def build(self, version: int, rows: list[tuple]) -> None:
+        import psycopg
+
+        with psycopg.connect(self.target) as con, con.transaction():
+            assert pg.schema_version(con) == 0
+            for step in self.migrations[:version]:
+                step(con)
+            con.execute("UPDATE windrose_schema SET version = %s", (version,))
+            marks = ", ".join(["%s"] * len(rows[0]))
+            con.cursor().executemany(f"INSERT INTO scenarios VALUES ({marks})", rows)
+
+    def set_version(self, version: int) -> None:
+        self.store()
+        self.query(f"UPDATE windrose_schema SET version = {version}")
+
+    def sound(self) -> None:
+        """No half-written row: every payload is whole JSON (checked by loading them all)."""
+        assert self.query("SELECT count(*) FROM scenarios WHERE payload = ''") == 0
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """One throwaway cluster for the session; fails in CI if PostgreSQL is not installed."""
+    bindir = pg_bindir()
+    if bindir is None:
+        reason = "no PostgreSQL binaries (initdb); run scripts/ensure-postgres or `make test`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: PostgreSQL store tests must run)")
+        pytest.skip(reason)
+    cluster = PgCluster(bindir)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request, tmp_path: Path):
+    """The backend under test, with helpers to inspect and prepare its database."""
+    if request.param == "sqlite":
+        return Sqlite(tmp_path)
+    return Postgres(request.getfixturevalue("pg_cluster"))
+
+
+@pytest.fixture
+def store(db) -> sc.ScenarioStore:
+    return db.store()
 
 
 def same(a: sc.Scenario, b: sc.Scenario) -> bool:
@@ -176,7 +292,7 @@ def _doc(**changes):
             _doc(selected="a,b"), "selected: expected an array of text, got 'a,b'", id="selected"
         ),
         pytest.param(_doc(weigths={}), "unknown field 'weigths'", id="unknown field"),
-        pytest.param(_doc(version=3), "written by a newer app (version 3)", id="newer version"),
+        pytest.param(_doc(version=4), "written by a newer app (version 4)", id="newer version"),
         pytest.param(_doc(version="1"), "version: expected an integer", id="version as text"),
         pytest.param(_doc(format="other"), "format: expected 'windrose-scenario'", id="format"),
         pytest.param(_doc(name=""), "scenario name: must not be empty", id="empty name"),
@@ -257,10 +373,10 @@ def test_crud_and_clear_errors(store):
     assert [n for n, _ in store.list()] == ["B"]
 
 
-def test_export_import_round_trip(store, tmp_path):
+def test_export_import_round_trip(store, db):
     store.save(make("Original"))
     text = store.export_json("Original")
-    other = sc.ScenarioStore(tmp_path / "other.sqlite")
+    other = db.store(db.new())
     imported = other.import_json(text)
     assert same(imported, store.load("Original"))
     renamed = store.import_json(text, name="Copy")
@@ -270,18 +386,21 @@ def test_export_import_round_trip(store, tmp_path):
     store.import_json(text, overwrite=True)
 
 
-def test_durability_across_store_objects(tmp_path):
-    path = tmp_path / "s.sqlite"
-    first = sc.ScenarioStore(path)
+def test_durability_across_store_objects(db):
+    first = db.store()
     first.save(make("Kept"))
     del first
-    again = sc.ScenarioStore(path)
+    again = db.store()
     assert same(again.load("Kept"), make("Kept"))
-    assert query(path, "PRAGMA journal_mode") == "wal"
-    assert query(path, "PRAGMA user_version") == sc.SCHEMA_VERSION
+    if db.name == "sqlite":
+        assert db.query("PRAGMA journal_mode") == "wal"
+        assert db.query("PRAGMA user_version") == sc.SCHEMA_VERSION
+    else:
+        assert db.query("SELECT version FROM windrose_schema") == pg.SCHEMA_VERSION
 
 
 def test_default_path(monkeypatch, tmp_path):
+    monkeypatch.delenv("WINDROSE_DATABASE_URL", raising=False)
     monkeypatch.setenv("WINDROSE_SCENARIOS_DB", str(tmp_path / "env.sqlite"))
     assert sc.default_db_path() == tmp_path / "env.sqlite"
     assert sc.ScenarioStore().path == tmp_path / "env.sqlite"
@@ -289,35 +408,52 @@ def test_default_path(monkeypatch, tmp_path):
     assert sc.default_db_path() == ROOT / "data" / "scenarios.sqlite"  # not opened here
 
 
-def test_v1_database_is_migrated(tmp_path):
-    path = tmp_path / "v1.sqlite"
-    con = sqlite3.connect(path)
-    with con:
-        sc.MIGRATIONS[0](con)
-        con.execute("PRAGMA user_version = 1")
-        con.execute(
-            "INSERT INTO scenarios VALUES (?, ?, ?)",
-            ("Old", sc.scenario_to_json(make("Old")), "2025-01-02T03:04:05+00:00"),
-        )
-    con.close()
-    store = sc.ScenarioStore(path)
+def test_database_url_selects_postgres(monkeypatch, pg_cluster, tmp_path):
+    url = pg_cluster.new_database()
+    monkeypatch.setenv("WINDROSE_DATABASE_URL", url)
+    monkeypatch.setenv("WINDROSE_SCENARIOS_DB", str(tmp_path / "unused.sqlite"))
+    store = sc.ScenarioStore()
+    assert store.path is None and isinstance(store.repo, pg.PostgresRepository)
+    store.save(make("On PG"))
+    assert [n for n, _ in sc.ScenarioStore(url=url).list()] == ["On PG"]
+    assert not (tmp_path / "unused.sqlite").exists()
+    assert isinstance(sc.ScenarioStore(tmp_path / "given.sqlite").repo.path, Path)  # path wins
+
+
+def test_v1_database_is_migrated(db):
+    db.build(
+        1, [("Old", sc.scenario_to_json(make("Old")), datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC))]
+    )
+    store = db.store()
     assert same(store.load("Old"), make("Old"))
-    assert query(path, "PRAGMA user_version") == sc.SCHEMA_VERSION
-    assert query(path, "SELECT created_at FROM scenarios") == "2025-01-02T03:04:05+00:00"
+    (old,) = store.entries()
+    assert old.saved_at == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    created = db.query("SELECT created_at FROM scenarios")
+    assert str(created).startswith("2025-01-02") and "03:04:05" in str(created)
     store.save(make("New"))
     assert [n for n, _ in store.list()] == ["New", "Old"]
-    sc.ScenarioStore(path)  # opening a current database again changes nothing
+    db.store()  # opening a current database again changes nothing
+    assert [n for n, _ in store.list()] == ["New", "Old"]
 
 
-def test_newer_or_foreign_database_is_refused(tmp_path):
-    newer = tmp_path / "newer.sqlite"
-    query(newer, "PRAGMA user_version = 99")
+def test_newer_or_foreign_database_is_refused(db, tmp_path):
+    db.set_version(99)
     with pytest.raises(sc.ScenarioError, match="schema version 99 is newer"):
-        sc.ScenarioStore(newer)
+        db.store()
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a database" * 100)
     with pytest.raises(sc.ScenarioError, match="scenario database error"):
         sc.ScenarioStore(junk)
+
+
+def test_unreachable_postgres_is_a_clear_error_without_address():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once the socket is closed
+    url = f"postgresql://someone:s3cret@127.0.0.1:{port}/nowhere?connect_timeout=2"
+    with pytest.raises(sc.ScenarioError, match="cannot reach the scenario database") as err:
+        sc.ScenarioStore(url=url)
+    assert "s3cret" not in str(err.value) and str(port) not in str(err.value)
 
 
 def test_two_threads_save_50_each(store):
@@ -341,6 +477,33 @@ def test_two_threads_save_50_each(store):
     assert len(store.list()) == 100
 
 
+def test_two_threads_overwrite_one_name(store):
+    """Saves of one name with overwrite from two threads: no error, one row, the same id."""
+    first = store.save(make("Shared"))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker(method: str) -> None:
+        try:
+            barrier.wait()
+            for _ in range(20):
+                saved = store.save(
+                    make("Shared", state=replace(make().state, method=method)), overwrite=True
+                )
+                assert saved.id == first.id
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(m,)) for m in ("wsm", "wpm")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [e.id for e in store.entries()] == [first.id]
+    assert store.load("Shared").state.method in ("wsm", "wpm")
+
+
 SAVER = """
 import sys, time
 from pathlib import Path
@@ -348,8 +511,9 @@ from dataclasses import replace
 sys.path.insert(0, {root!r})
 from windrose_sites import scenarios as sc
 from windrose_sites.state import AppState
-path, prefix, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-store = sc.ScenarioStore(path)
+target, prefix, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+pg = target.startswith("postgresql:")
+store = sc.ScenarioStore(url=target) if pg else sc.ScenarioStore(target)
 big = Path(sys.argv[5]).read_text(encoding="utf-8")
 state = AppState({{"jobs": 50.0}}, {{"unemployment_pct": 1.0}})
 while not go.exists():
@@ -365,11 +529,13 @@ while count < 0 or i < count:
 """
 
 
-def _saver(path: Path, prefix: str, count: int, go: Path, upload: str) -> subprocess.Popen:
+def _saver(target: str, folder: Path, prefix: str, count: int, go: Path, upload: str):
     """A process saving ``count`` scenarios (forever if negative) once ``go`` exists."""
-    upload_file = path.parent / f"{prefix}.geojson"
+    upload_file = folder / f"{prefix}.geojson"
     upload_file.write_text(upload, encoding="utf-8")
-    args = [str(path), prefix, str(count), str(go), str(upload_file)]
+    if target.startswith("postgresql:"):
+        target += "?application_name=windrose-saver"
+    args = [target, prefix, str(count), str(go), str(upload_file)]
     return subprocess.Popen(
         [sys.executable, "-c", SAVER.format(root=str(ROOT)), *args],
         stdout=subprocess.PIPE,
@@ -378,21 +544,30 @@ def _saver(path: Path, prefix: str, count: int, go: Path, upload: str) -> subpro
     )
 
 
-def test_two_processes_save_50_each(tmp_path):
-    path, go = tmp_path / "s.sqlite", tmp_path / "go"
-    sc.ScenarioStore(path)
-    procs = [_saver(path, p, 50, go, UPLOAD) for p in ("left", "right")]
+def test_two_processes_save_50_each(db, tmp_path):
+    go = tmp_path / "go"
+    db.store()
+    procs = [_saver(db.target, tmp_path, p, 50, go, UPLOAD) for p in ("left", "right")]
     time.sleep(0.5)  # both import and wait on the go file
     go.touch()
     for p in procs:
-        _, err = p.communicate(timeout=60)
+        _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
-    names = {n for n, _ in sc.ScenarioStore(path).list()}
+    names = {n for n, _ in db.store().list()}
     assert names == {f"{p} {i}" for p in ("left", "right") for i in range(50)}
 
 
-def test_sigkill_mid_burst_leaves_a_sound_database(tmp_path):
-    path, go = tmp_path / "s.sqlite", tmp_path / "go"
+def _server_pid(db) -> int | None:
+    """The PostgreSQL backend process serving the saver right now, if any."""
+    sql = "SELECT pid FROM pg_stat_activity WHERE application_name = 'windrose-saver' LIMIT 1"
+    return db.query(sql)
+
+
+def test_sigkill_mid_burst_leaves_a_sound_database(db, tmp_path):
+    """SIGKILL the writer mid-transaction; on PostgreSQL, in the second round, SIGKILL the
+    server process serving it instead (the server then restarts and recovers from its WAL).
+    """
+    go = tmp_path / "go"
     go.touch()
     # ~200 KB payloads make each transaction long enough for the kill to land inside one
     big = json.dumps(
@@ -404,15 +579,26 @@ def test_sigkill_mid_burst_leaves_a_sound_database(tmp_path):
             ],
         }
     )
+    db.store()
     for round_ in range(2):
-        with _saver(path, f"r{round_}", -1, go, big) as proc:
+        with _saver(db.target, tmp_path, f"r{round_}", -1, go, big) as proc:
             assert proc.stdout.readline().strip() == "saving", proc.stderr.read()
             time.sleep(0.05 + 0.1 * round_)
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        assert proc.returncode == -signal.SIGKILL
-        assert query(path, "PRAGMA integrity_check") == "ok"
-        store = sc.ScenarioStore(path)
+            if db.name == "postgres" and round_ == 1:
+                pid = None
+                while pid is None:
+                    pid = _server_pid(db)
+                os.kill(pid, signal.SIGKILL)
+                proc.wait(timeout=60)  # its connection is gone: it stops with an error
+                assert proc.returncode != 0
+                db.cluster.wait_ready()
+                assert "terminated by signal 9" in db.cluster.log.read_text()
+            else:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+                assert proc.returncode == -signal.SIGKILL
+        db.sound()
+        store = db.store()
         listed = store.list()
         assert len(listed) >= 10
         for name, _ in listed:
@@ -458,28 +644,24 @@ def test_trash_restore_and_purge(store):
     assert store.entry(a.id) is None and store.entries(trash=True) == []
 
 
-def test_v2_database_is_migrated_to_v3(tmp_path):
-    path = tmp_path / "v2.sqlite"
-    con = sqlite3.connect(path)
-    with con:
-        sc.MIGRATIONS[0](con)
-        sc.MIGRATIONS[1](con)
-        con.execute("PRAGMA user_version = 2")
-        for i, name in enumerate(("Old", "Older")):
-            when = f"2025-01-0{i + 1}T00:00:00+00:00"
-            con.execute(
-                "INSERT INTO scenarios VALUES (?, ?, ?, ?)",
-                (name, sc.scenario_to_json(make(name)), when, when),
-            )
-    con.close()
-    store = sc.ScenarioStore(path)
-    assert query(path, "PRAGMA user_version") == 3
+def test_v2_database_is_migrated_to_v3(db):
+    rows = []
+    for i, name in enumerate(("Old", "Older")):
+        when = datetime(2025, 1, i + 1, tzinfo=UTC)
+        rows.append((name, sc.scenario_to_json(make(name)), when, when))
+    db.build(2, rows)
+    store = db.store()
+    version = (
+        "PRAGMA user_version" if db.name == "sqlite" else "SELECT version FROM windrose_schema"
+    )
+    assert db.query(version) == 3
     entries = store.entries()
     assert [e.name for e in entries] == ["Older", "Old"]
     assert [e.owner for e in entries] == ["", ""]  # not known for old rows
     assert sorted(e.id for e in entries) == [1, 2]
     assert same(store.load("Old"), make("Old"))
-    assert query(path, "SELECT owner_id FROM scenarios WHERE name = 'Old'") is None
+    assert db.query("SELECT owner_id FROM scenarios WHERE name = 'Old'") is None
+    assert store.save(make("New")).id == 3
 
 
 def test_version_1_json_without_directions_still_loads():
@@ -535,11 +717,11 @@ def user_upload(*rows: str) -> str:
     return result.sites.to_json(drop_id=True)
 
 
-def test_check_passes_a_scenario_made_in_the_app(tmp_path):
+def test_check_passes_a_scenario_made_in_the_app(db):
     good = make(uploads_geojson=user_upload("Ghent,51.05,3.72"), edits={"user_ghent": {}})
     checked = sc.check_scenario(good, RULES)
     assert list(checked.sites["site_id"]) == ["user_ghent"]
-    store = sc.ScenarioStore(tmp_path / "s.sqlite", rules=RULES)
+    store = db.store(rules=RULES)
     saved = store.save(good)
     assert list(store.checked(saved.id).sites["site_id"]) == ["user_ghent"]
 
@@ -553,11 +735,11 @@ def test_check_passes_a_scenario_made_in_the_app(tmp_path):
         ({"edits": {"onnaing": {"road_to_port_km": -5.0}}}, "-5 is not a finite non-negative"),
     ],
 )
-def test_check_refuses_what_would_break_a_page(changes, fragment, tmp_path):
+def test_check_refuses_what_would_break_a_page(changes, fragment, db):
     bad = make(**{"edits": {}, "uploads_geojson": None, **changes})
     with pytest.raises(sc.ScenarioError, match=re.escape(fragment)):
         sc.check_scenario(bad, RULES)
-    store = sc.ScenarioStore(tmp_path / "s.sqlite", rules=RULES)
+    store = db.store(rules=RULES)
     with pytest.raises(sc.ScenarioError):
         store.save(bad)
     with pytest.raises(sc.ScenarioError):

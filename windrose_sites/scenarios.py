@@ -15,21 +15,16 @@ the name the user typed; ``owner_id`` stays empty until sign-in exists and will 
 account's id), has a stable ``id`` that renames keep and that is never reused, and a delete
 moves it to the trash (``deleted_at``) for :data:`TRASH_DAYS` days.
 
-Storage (:class:`ScenarioStore`) is one SQLite file, by default ``data/scenarios.sqlite`` next
-to the package (``WINDROSE_SCENARIOS_DB`` overrides). Choices, and why:
+Storage (:class:`ScenarioStore`) goes through a small repository interface
+(:mod:`windrose_sites.store`): one SQLite file by default, ``data/scenarios.sqlite`` next to the
+package (``WINDROSE_SCENARIOS_DB`` overrides), or a PostgreSQL database when
+``WINDROSE_DATABASE_URL`` is set (several replicas, several machines). Both migrate the schema
+on open, write in one transaction that takes the write lock first, and pass the same tests.
 
-- **One fresh connection per operation.** Streamlit runs each session in its own thread and a
-  ``sqlite3`` connection must not be shared between threads without a lock; opening one takes
-  well under a millisecond, nothing next to a person clicking "save".
-- **WAL journal** (``PRAGMA journal_mode=WAL``): readers never block the writer, and a process
-  killed mid-write leaves a database that is consistent on the next open.
-- **synchronous=FULL**: with WAL, ``NORMAL`` already survives an application crash, but may
-  lose the last commits on power loss or an OS crash. Saves are rare and are the user's work,
-  so each commit pays one fsync.
-- **One transaction per write, write lock taken up front** (``BEGIN IMMEDIATE``) and waited
-  for up to :data:`BUSY_TIMEOUT_S`, so two sessions saving at once both succeed.
-- **Schema version in** ``PRAGMA user_version``; on open, :data:`MIGRATIONS` ``[v]`` upgrades
-  version ``v`` to ``v + 1`` inside one transaction.
+A scenario may also carry the Cost page's choices (:attr:`Scenario.cost_overrides`): a built-in
+tariff scenario under the key ``"tariff"``, and cost parameters (``"param"`` or
+``"param@applies_to"``, as in :func:`windrose_sites.cost.params.apply_overrides`) set to a
+finite number >= 0 or to the id of a row whose value they copy.
 """
 
 from __future__ import annotations
@@ -37,13 +32,11 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -51,9 +44,21 @@ import pandas as pd
 
 from windrose_sites import uploads
 from windrose_sites.state import DIRECTIONS, MAX_WEIGHT, METHODS, AppState, Filters
+from windrose_sites.store import (
+    BUSY_TIMEOUT_S,
+    Conflict,
+    Entry,
+    Repository,
+    ScenarioError,
+    ScenarioExistsError,
+    ScenarioNotFoundError,
+    open_repository,
+)
+from windrose_sites.store.sqlite import MIGRATIONS, SCHEMA_VERSION, default_db_path
 
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "COST_TARIFF_KEY",
     "FORMAT",
     "FORMAT_VERSION",
     "MAX_NAME_CHARS",
@@ -70,10 +75,13 @@ __all__ = [
     "ScenarioExistsError",
     "ScenarioNotFoundError",
     "ScenarioStore",
+    "check_cost_overrides",
     "check_name",
     "check_owner",
     "check_scenario",
+    "cost_parameter_ids",
     "default_db_path",
+    "expand_cost_overrides",
     "fit_state",
     "save_wait_s",
     "scenario_from_json",
@@ -81,12 +89,16 @@ __all__ = [
 ]
 
 FORMAT = "windrose-scenario"
-#: Version 2 added ``directions`` and ``owner``; version 1 files are still read.
-FORMAT_VERSION = 2
+#: Version 2 added ``directions`` and ``owner``, version 3 ``cost_overrides``; older files
+#: are still read.
+FORMAT_VERSION = 3
+#: The key of :attr:`Scenario.cost_overrides` that names a built-in tariff scenario.
+COST_TARIFF_KEY = "tariff"
+#: Most entries in :attr:`Scenario.cost_overrides`.
+MAX_COST_OVERRIDES = 200
 MAX_NAME_CHARS = 100
 #: Longest JSON accepted: a 20 MB upload plus the rest, with room to spare.
 MAX_JSON_CHARS = 32 * 1024 * 1024
-BUSY_TIMEOUT_S = 30.0
 #: Bounds of the filters, as in the URL parser of :mod:`windrose_sites.state`.
 MAX_AREA_HA = 1e6
 MAX_PORT_KM = 1e5
@@ -111,20 +123,9 @@ _FIELDS = (
     "directions",
     "edits",
     "uploads_geojson",
+    "cost_overrides",
 )
 _log = logging.getLogger(__name__)
-
-
-class ScenarioError(ValueError):
-    """A scenario, its JSON or the store is not usable; the message says what and where."""
-
-
-class ScenarioExistsError(ScenarioError):
-    """A scenario of that name is already saved."""
-
-
-class ScenarioNotFoundError(ScenarioError):
-    """No scenario of that name (or id) is saved, or it is in the trash."""
 
 
 @dataclass(frozen=True)
@@ -140,18 +141,9 @@ class Scenario:
     owner: str | None = None
     #: The store's stable id (kept by renames, never reused); None before it is saved.
     id: int | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One stored scenario as listed: stable id, name, last save, owner, trash state."""
-
-    id: int
-    name: str
-    saved_at: datetime
-    owner: str
-    deleted_at: datetime | None = None
-    deleted_by: str | None = None
+    #: The Cost page's choices: ``{"tariff": name}`` and/or cost parameter -> number or row id
+    #: (checked by :func:`check_cost_overrides`); empty when the scenario sets none.
+    cost_overrides: dict[str, float | str] = field(default_factory=dict)
 
 
 def check_name(name: object) -> str:
@@ -241,6 +233,7 @@ def scenario_to_json(scenario: Scenario) -> str:
             for site, values in scenario.edits.items()
         },
         "uploads_geojson": scenario.uploads_geojson,
+        "cost_overrides": dict(scenario.cost_overrides),
     }
     return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
 
@@ -291,6 +284,7 @@ def scenario_from_json(text: str | bytes, *, name: str | None = None) -> Scenari
         uploads_geojson=_uploads(doc.get("uploads_geojson")),
         saved_at=_timestamp(doc.get("saved_at")),
         owner=None if owner is None else check_owner(owner),
+        cost_overrides=check_cost_overrides(doc.get("cost_overrides", {})),
     )
 
 
@@ -452,6 +446,74 @@ def _timestamp(value: object) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=1)
+def cost_parameter_ids() -> tuple[frozenset[str], frozenset[str]]:
+    """The cost model's parameter names and row ids (``"param@applies_to"``).
+
+    From :func:`windrose_sites.cost.params.load_assumptions` plus the rows the model derives
+    from the catalog (exchange rate, labour and electricity per site, announced site facts).
+    """
+    from windrose_sites.cost import params as cost_params
+
+    table = cost_params.parameter_table()
+    return frozenset(table["param"]), frozenset(table.index)
+
+
+def check_cost_overrides(value: object) -> dict[str, float | str]:
+    """Validate :attr:`Scenario.cost_overrides`; returns a clean copy.
+
+    ``"tariff"`` must name a built-in tariff scenario
+    (:data:`windrose_sites.cost.TARIFF_SCENARIOS`). Every other key is a known cost parameter
+    (``"param"``) or ``"param@applies_to"`` for a known ``param``; its value is a finite number
+    >= 0, or the id of a known row whose value it copies.
+
+    >>> check_cost_overrides({"tariff": "s232_lifted", "feu_per_truck_kit": 2})
+    {'tariff': 's232_lifted', 'feu_per_truck_kit': 2.0}
+    """
+    from windrose_sites.cost.tariffs import TARIFF_SCENARIOS
+
+    items = _object(value, "cost_overrides")
+    if not items:
+        return {}
+    if len(items) > MAX_COST_OVERRIDES:
+        raise _fail("cost_overrides", f"at most {MAX_COST_OVERRIDES} entries", len(items))
+    names, rows = cost_parameter_ids()
+    out: dict[str, float | str] = {}
+    for key, raw in items.items():
+        where = f"cost_overrides[{key[:40]!r}]"
+        if key == COST_TARIFF_KEY:
+            if raw not in TARIFF_SCENARIOS:
+                raise _fail(where, f"one of {', '.join(TARIFF_SCENARIOS)}", raw)
+            out[key] = raw
+            continue
+        if key not in rows and key.partition("@")[0] not in names:
+            msg = f"{where}: unknown cost parameter (see `windrose_sites cost --list-params`)"
+            raise ScenarioError(msg)
+        if isinstance(raw, str):
+            if raw not in rows:
+                raise _fail(where, "a number or the id of a cost parameter row", raw)
+            out[key] = raw
+        else:
+            out[key] = _number(raw, where, 0.0, MAX_EDIT_ABS)
+    return out
+
+
+def expand_cost_overrides(overrides: Mapping[str, float | str]) -> dict[str, float | str]:
+    """The overrides for :func:`windrose_sites.cost.params.apply_overrides`: the named tariff
+    scenario's first, then the scenario's own parameters (which win).
+
+    >>> expand_cost_overrides({"tariff": "s232_lifted", "feu_per_truck_kit": 2.0})
+    {'us_section232_pct': 0.0, 'feu_per_truck_kit': 2.0}
+    """
+    from windrose_sites.cost.tariffs import tariff_scenario
+
+    out: dict[str, float | str] = {}
+    if COST_TARIFF_KEY in overrides:
+        out.update(tariff_scenario(str(overrides[COST_TARIFF_KEY])))
+    out.update({k: v for k, v in overrides.items() if k != COST_TARIFF_KEY})
+    return out
+
+
 def fit_state(
     state: AppState, default: AppState, *, site_ids: Iterable[str] = ()
 ) -> tuple[AppState, list[str]]:
@@ -586,81 +648,23 @@ def _refusal(what: str, problems: list[str]) -> str:
 # --------------------------------------------------------------------------- storage
 
 
-_LIVE = "deleted_at IS NULL"
-
-
-def _v0_to_v1(con: sqlite3.Connection) -> None:
-    con.execute(
-        "CREATE TABLE scenarios (name TEXT PRIMARY KEY, payload TEXT NOT NULL, "
-        "saved_at TEXT NOT NULL)"
-    )
-
-
-def _v1_to_v2(con: sqlite3.Connection) -> None:
-    """v2 keeps the first save time apart from the last one, and lists by time quickly."""
-    con.execute("ALTER TABLE scenarios ADD COLUMN created_at TEXT")
-    con.execute("UPDATE scenarios SET created_at = saved_at")
-    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
-
-
-def _v2_to_v3(con: sqlite3.Connection) -> None:
-    """v3: a stable id, who saved it, and a trash.
-
-    - ``id INTEGER PRIMARY KEY AUTOINCREMENT``: renames keep it, VACUUM cannot renumber it,
-      and a deleted id is never given to a new scenario, so a page acting on an id it showed
-      earlier acts on that scenario or on none.
-    - ``owner_name`` is the name the saver typed (display only); ``owner_id`` stays NULL until
-      sign-in exists, then holds the account's id, and permissions compare that, not the name.
-    - ``deleted_at`` / ``deleted_by``: a delete moves the row to the trash; names are unique
-      among live rows only (a partial unique index), so a trashed name can be reused.
-    """
-    con.execute(
-        "CREATE TABLE scenarios_v3 ("
-        "id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, payload TEXT NOT NULL, "
-        "saved_at TEXT NOT NULL, created_at TEXT NOT NULL, "
-        "owner_name TEXT NOT NULL DEFAULT '', owner_id TEXT, "
-        "deleted_at TEXT, deleted_by TEXT)"
-    )
-    con.execute(
-        "INSERT INTO scenarios_v3 (name, payload, saved_at, created_at) "
-        "SELECT name, payload, saved_at, COALESCE(created_at, saved_at) FROM scenarios "
-        "ORDER BY COALESCE(created_at, saved_at), name"
-    )
-    con.execute("DROP TABLE scenarios")
-    con.execute("ALTER TABLE scenarios_v3 RENAME TO scenarios")
-    con.execute(
-        "CREATE UNIQUE INDEX scenarios_live_name ON scenarios (name) WHERE deleted_at IS NULL"
-    )
-    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
-
-
-#: ``MIGRATIONS[v]`` upgrades a database at ``user_version`` ``v`` to ``v + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3)
-SCHEMA_VERSION = len(MIGRATIONS)
-_ENTRY = "id, name, saved_at, owner_name, deleted_at, deleted_by"
-
-
-def default_db_path() -> Path:
-    """``$WINDROSE_SCENARIOS_DB``, else ``data/scenarios.sqlite`` beside the package."""
-    env = os.environ.get("WINDROSE_SCENARIOS_DB")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "data" / "scenarios.sqlite"
-
-
-def _entry(row: tuple) -> Entry:
-    sid, name, saved, owner, deleted, by = row
-    when = datetime.fromisoformat(deleted) if deleted else None
-    return Entry(sid, name, datetime.fromisoformat(saved), owner or "", when, by)
+def _suffixed(name: str, n: int) -> str:
+    """The name a restored scenario takes when its own is taken: ``name (restored n)``."""
+    suffix = " (restored)" if n == 1 else f" (restored {n})"
+    return name[: MAX_NAME_CHARS - len(suffix)] + suffix
 
 
 class ScenarioStore:
-    """Saved scenarios in one SQLite file; safe to share between threads and processes.
+    """Saved scenarios in SQLite or PostgreSQL; safe to share between threads and processes.
+
+    ``path`` opens that SQLite file; else ``url`` (or ``$WINDROSE_DATABASE_URL``) opens a
+    PostgreSQL database; else the default SQLite file (:func:`default_db_path`). The schema is
+    migrated on open. See :mod:`windrose_sites.store` for the two repositories.
 
     With ``rules``, every save and import is checked by :func:`check_scenario` first, and
     :meth:`checked` loads a scenario and checks it, so nothing the catalog cannot use is stored
-    or loaded. Error messages never contain the file's path (users see them); the path is
-    logged for the operator.
+    or loaded. Error messages never contain the file's path or the database's address (users
+    see them); the operator's log has them.
 
     Examples
     --------
@@ -671,65 +675,13 @@ class ScenarioStore:
     (['Base'], 'wsm')
     """
 
-    def __init__(self, path: str | Path | None = None, *, rules: Rules | None = None) -> None:
-        self.path = Path(path) if path is not None else default_db_path()
+    def __init__(
+        self, path: str | Path | None = None, *, rules: Rules | None = None, url: str | None = None
+    ) -> None:
+        self.repo: Repository = open_repository(path, url=url)
+        #: The SQLite file, or None on PostgreSQL.
+        self.path: Path | None = getattr(self.repo, "path", None)
         self.rules = rules
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            _log.error("scenario database folder %s: %s", self.path.parent, exc)
-            msg = f"cannot create the scenario database's folder ({exc.strerror})"
-            raise ScenarioError(msg) from exc
-        with self._connect() as con:
-            con.execute("PRAGMA journal_mode=WAL")
-            with self._transaction(con):
-                version = con.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    msg = (
-                        f"database schema version {version} is newer than "
-                        f"this app's ({SCHEMA_VERSION}); update the app"
-                    )
-                    raise ScenarioError(msg)
-                for step in MIGRATIONS[version:]:
-                    step(con)
-                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except sqlite3.Error as exc:
-            _log.error("scenario database %s: %s", self.path, exc)
-            msg = f"cannot open the scenario database ({exc})"
-            raise ScenarioError(msg) from exc
-        try:
-            con.execute("PRAGMA synchronous=FULL")
-            yield con
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.IntegrityError):
-                raise
-            _log.error("scenario database %s: %s", self.path, exc)
-            msg = f"scenario database error ({exc})"
-            raise ScenarioError(msg) from exc
-        finally:
-            con.close()
-
-    @staticmethod
-    @contextmanager
-    def _transaction(con: sqlite3.Connection) -> Iterator[None]:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if con.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
-                con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as con, self._transaction(con):
-            yield con
 
     def save(self, scenario: Scenario, *, overwrite: bool = False) -> Scenario:
         """Save under ``scenario.name`` (one transaction); returns it with ``saved_at`` and ``id``.
@@ -743,21 +695,12 @@ class ScenarioStore:
             saved = replace(saved, owner=check_owner(saved.owner))
         if self.rules is not None:
             check_scenario(saved, self.rules)
-        payload, when = scenario_to_json(saved), saved.saved_at.isoformat()
-        sql = (
-            "INSERT INTO scenarios (name, payload, saved_at, created_at, owner_name) "
-            "VALUES (?, ?, ?, ?, ?)"
-        )
-        if overwrite:
-            sql += f" ON CONFLICT (name) WHERE {_LIVE} DO UPDATE SET payload = excluded.payload, "
-            sql += "saved_at = excluded.saved_at, owner_name = excluded.owner_name"
+        payload = scenario_to_json(saved)
         try:
-            with self._write() as con:
-                con.execute(sql, (saved.name, payload, when, when, saved.owner or ""))
-                (sid,) = con.execute(
-                    f"SELECT id FROM scenarios WHERE name = ? AND {_LIVE}", (saved.name,)
-                ).fetchone()
-        except sqlite3.IntegrityError as exc:
+            sid = self.repo.put(
+                saved.name, payload, saved.saved_at, saved.owner or "", overwrite=overwrite
+            )
+        except Conflict as exc:
             msg = (
                 f"a scenario named {saved.name!r} already exists; choose another name or overwrite"
             )
@@ -770,36 +713,26 @@ class ScenarioStore:
 
     def entries(self, *, trash: bool = False) -> list[Entry]:
         """Saved scenarios, most recent first; with ``trash``, the deleted ones instead."""
-        where = "deleted_at IS NOT NULL" if trash else _LIVE
-        order = "deleted_at DESC" if trash else "saved_at DESC, name"
-        with self._connect() as con:
-            rows = con.execute(f"SELECT {_ENTRY} FROM scenarios WHERE {where} ORDER BY {order}")
-            return [_entry(r) for r in rows]
+        return self.repo.entries(trash=trash)
 
     def entry(self, sid: int) -> Entry | None:
         """The scenario with this id, live or in the trash; None if there is none (purged)."""
-        with self._connect() as con:
-            row = con.execute(f"SELECT {_ENTRY} FROM scenarios WHERE id = ?", (sid,)).fetchone()
-        return None if row is None else _entry(row)
+        return self.repo.entry(sid)
 
     def load(self, name: str) -> Scenario:
         """The scenario saved as ``name``; :class:`ScenarioNotFoundError` if there is none."""
-        return self._load("name = ?", check_name(name), f"named {str(name)[:MAX_NAME_CHARS]!r}")
+        return self._load("name", check_name(name), f"named {str(name)[:MAX_NAME_CHARS]!r}")
 
     def load_id(self, sid: int) -> Scenario:
         """The live scenario with this id; :class:`ScenarioNotFoundError` if none (or trashed)."""
-        return self._load("id = ?", sid, f"#{sid}")
+        return self._load("id", sid, f"#{sid}")
 
-    def _load(self, where: str, key: object, shown: str) -> Scenario:
-        with self._connect() as con:
-            row = con.execute(
-                f"SELECT id, name, payload, owner_name FROM scenarios WHERE {where} AND {_LIVE}",
-                (key,),
-            ).fetchone()
+    def _load(self, key: str, value: object, shown: str) -> Scenario:
+        row = self.repo.get(key, value)
         if row is None:
             raise self._not_found(shown)
-        scenario = scenario_from_json(row[2], name=row[1])
-        return replace(scenario, owner=row[3] or None, id=row[0])
+        scenario = scenario_from_json(row.payload, name=row.name)
+        return replace(scenario, owner=row.owner or None, id=row.id)
 
     def checked(self, sid: int) -> Checked:
         """Load the scenario with this id and check it against the store's rules.
@@ -819,69 +752,44 @@ class ScenarioStore:
     def rename(self, old: str, new: str) -> None:
         """Rename a scenario; errors if ``old`` is unknown or ``new`` is taken."""
         old = check_name(old)
-        self._rename("name = ?", old, new, f"named {old!r}")
+        self._rename("name", old, new, f"named {old!r}")
 
     def rename_id(self, sid: int, new: str) -> None:
         """Rename the live scenario with this id; errors if there is none or ``new`` is taken."""
-        self._rename("id = ?", sid, new, f"#{sid}")
+        self._rename("id", sid, new, f"#{sid}")
 
-    def _rename(self, where: str, key: object, new: str, shown: str) -> None:
+    def _rename(self, key: str, value: object, new: str, shown: str) -> None:
         new = check_name(new)
         try:
-            with self._write() as con:
-                cur = con.execute(
-                    f"UPDATE scenarios SET name = ? WHERE {where} AND {_LIVE}", (new, key)
-                )
-                if cur.rowcount == 0:
-                    raise self._not_found(shown)
-        except sqlite3.IntegrityError as exc:
+            found = self.repo.rename(key, value, new)
+        except Conflict as exc:
             msg = f"cannot rename: a scenario named {new!r} already exists"
             raise ScenarioExistsError(msg) from exc
+        if not found:
+            raise self._not_found(shown)
 
     def delete(self, name: str, *, by: str | None = None) -> None:
         """Move a scenario to the trash; :class:`ScenarioNotFoundError` if there is none."""
-        self._delete("name = ?", check_name(name), f"named {str(name)[:MAX_NAME_CHARS]!r}", by)
+        self._delete("name", check_name(name), f"named {str(name)[:MAX_NAME_CHARS]!r}", by)
 
     def delete_id(self, sid: int, *, by: str | None = None) -> None:
         """Move the scenario with this id to the trash (restorable for :data:`TRASH_DAYS`)."""
-        self._delete("id = ?", sid, f"#{sid}", by)
+        self._delete("id", sid, f"#{sid}", by)
 
-    def _delete(self, where: str, key: object, shown: str, by: str | None) -> None:
-        when = datetime.now(UTC).isoformat()
-        with self._write() as con:
-            cur = con.execute(
-                f"UPDATE scenarios SET deleted_at = ?, deleted_by = ? WHERE {where} AND {_LIVE}",
-                (when, by, key),
-            )
-            if cur.rowcount == 0:
-                raise self._not_found(shown)
+    def _delete(self, key: str, value: object, shown: str, by: str | None) -> None:
+        if not self.repo.trash(key, value, datetime.now(UTC), by):
+            raise self._not_found(shown)
 
     def restore(self, sid: int) -> Entry:
         """Take a scenario out of the trash; under ``name (restored)`` if its name is taken."""
-        with self._write() as con:
-            row = con.execute(
-                "SELECT name FROM scenarios WHERE id = ? AND deleted_at IS NOT NULL", (sid,)
-            ).fetchone()
-            if row is None:
-                msg = f"scenario #{sid} is not in the trash (restored or purged already)"
-                raise ScenarioNotFoundError(msg)
-            name, n = row[0], 1
-            while con.execute(
-                f"SELECT 1 FROM scenarios WHERE name = ? AND {_LIVE}", (name,)
-            ).fetchone():
-                suffix = " (restored)" if n == 1 else f" (restored {n})"
-                name, n = row[0][: MAX_NAME_CHARS - len(suffix)] + suffix, n + 1
-            con.execute(
-                "UPDATE scenarios SET name = ?, deleted_at = NULL, deleted_by = NULL WHERE id = ?",
-                (name, sid),
-            )
+        if not self.repo.restore(sid, _suffixed):
+            msg = f"scenario #{sid} is not in the trash (restored or purged already)"
+            raise ScenarioNotFoundError(msg)
         return self.entry(sid)
 
     def purge_trash(self, *, now: datetime | None = None) -> int:
         """Delete for good what has been in the trash over :data:`TRASH_DAYS`; returns how many."""
-        cutoff = ((now or datetime.now(UTC)) - timedelta(days=TRASH_DAYS)).isoformat()
-        with self._write() as con:
-            return con.execute("DELETE FROM scenarios WHERE deleted_at < ?", (cutoff,)).rowcount
+        return self.repo.purge((now or datetime.now(UTC)) - timedelta(days=TRASH_DAYS))
 
     def export_json(self, name: str) -> str:
         """The saved scenario as JSON text (see :func:`scenario_to_json`)."""

@@ -1,0 +1,171 @@
+"""The scenario rows in one SQLite file: the embedded default.
+
+Choices, and why:
+
+- **One fresh connection per operation.** Streamlit runs each session in its own thread and a
+  ``sqlite3`` connection must not be shared between threads without a lock; opening one takes
+  well under a millisecond, nothing next to a person clicking "save".
+- **WAL journal** (``PRAGMA journal_mode=WAL``): readers never block the writer, and a process
+  killed mid-write leaves a database that is consistent on the next open. Several processes on
+  one machine (``make serve`` replicas) share the file safely; WAL needs a local disk, not a
+  network share, which is where PostgreSQL takes over.
+- **synchronous=FULL**: with WAL, ``NORMAL`` already survives an application crash, but may
+  lose the last commits on power loss or an OS crash. Saves are rare and are the user's work,
+  so each commit pays one fsync.
+- **One transaction per write, write lock taken up front** (``BEGIN IMMEDIATE``) and waited
+  for up to :data:`~windrose_sites.store.BUSY_TIMEOUT_S`, so two sessions saving at once both
+  succeed.
+- **Schema version in** ``PRAGMA user_version``; on open, :data:`MIGRATIONS` ``[v]`` upgrades
+  version ``v`` to ``v + 1`` inside one transaction.
+- **Timestamps as ISO 8601 text** in UTC (``2026-01-02T03:04:05.678901+00:00``), which sorts
+  as it reads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from windrose_sites.store import BUSY_TIMEOUT_S, ScenarioError
+from windrose_sites.store.sql import SqlRepository
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteRepository", "default_db_path"]
+
+_log = logging.getLogger(__name__)
+
+
+def _v0_to_v1(con: sqlite3.Connection) -> None:
+    con.execute(
+        "CREATE TABLE scenarios (name TEXT PRIMARY KEY, payload TEXT NOT NULL, "
+        "saved_at TEXT NOT NULL)"
+    )
+
+
+def _v1_to_v2(con: sqlite3.Connection) -> None:
+    """v2 keeps the first save time apart from the last one, and lists by time quickly."""
+    con.execute("ALTER TABLE scenarios ADD COLUMN created_at TEXT")
+    con.execute("UPDATE scenarios SET created_at = saved_at")
+    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
+
+
+def _v2_to_v3(con: sqlite3.Connection) -> None:
+    """v3: a stable id, who saved it, and a trash.
+
+    - ``id INTEGER PRIMARY KEY AUTOINCREMENT``: renames keep it, VACUUM cannot renumber it,
+      and a deleted id is never given to a new scenario, so a page acting on an id it showed
+      earlier acts on that scenario or on none.
+    - ``owner_name`` is the name the saver typed (display only); ``owner_id`` stays NULL until
+      sign-in exists, then holds the account's id, and permissions compare that, not the name.
+    - ``deleted_at`` / ``deleted_by``: a delete moves the row to the trash; names are unique
+      among live rows only (a partial unique index), so a trashed name can be reused.
+    """
+    con.execute(
+        "CREATE TABLE scenarios_v3 ("
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, payload TEXT NOT NULL, "
+        "saved_at TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "owner_name TEXT NOT NULL DEFAULT '', owner_id TEXT, "
+        "deleted_at TEXT, deleted_by TEXT)"
+    )
+    con.execute(
+        "INSERT INTO scenarios_v3 (name, payload, saved_at, created_at) "
+        "SELECT name, payload, saved_at, COALESCE(created_at, saved_at) FROM scenarios "
+        "ORDER BY COALESCE(created_at, saved_at), name"
+    )
+    con.execute("DROP TABLE scenarios")
+    con.execute("ALTER TABLE scenarios_v3 RENAME TO scenarios")
+    con.execute(
+        "CREATE UNIQUE INDEX scenarios_live_name ON scenarios (name) WHERE deleted_at IS NULL"
+    )
+    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
+
+
+#: ``MIGRATIONS[v]`` upgrades a database at ``user_version`` ``v`` to ``v + 1``.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_db_path() -> Path:
+    """``$WINDROSE_SCENARIOS_DB``, else ``data/scenarios.sqlite`` beside the package."""
+    env = os.environ.get("WINDROSE_SCENARIOS_DB")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "data" / "scenarios.sqlite"
+
+
+class SqliteRepository(SqlRepository):
+    """Scenario rows in one SQLite file; safe to share between threads and processes."""
+
+    unique_violation = sqlite3.IntegrityError
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _log.error("scenario database folder %s: %s", self.path.parent, exc)
+            msg = f"cannot create the scenario database's folder ({exc.strerror})"
+            raise ScenarioError(msg) from exc
+        with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            with self._transaction(con):
+                version = con.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    msg = (
+                        f"database schema version {version} is newer than "
+                        f"this app's ({SCHEMA_VERSION}); update the app"
+                    )
+                    raise ScenarioError(msg)
+                for step in MIGRATIONS[version:]:
+                    step(con)
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            _log.error("scenario database %s: %s", self.path, exc)
+            msg = f"cannot open the scenario database ({exc})"
+            raise ScenarioError(msg) from exc
+        try:
+            con.execute("PRAGMA synchronous=FULL")
+            yield con
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            _log.error("scenario database %s: %s", self.path, exc)
+            msg = f"scenario database error ({exc})"
+            raise ScenarioError(msg) from exc
+        finally:
+            con.close()
+
+    @staticmethod
+    @contextmanager
+    def _transaction(con: sqlite3.Connection) -> Iterator[None]:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if con.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+                con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def _read(self):
+        return self._connect()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as con, self._transaction(con):
+            yield con
+
+    def _ts(self, when: datetime) -> str:
+        return when.isoformat()
+
+    def _dt(self, value: object) -> datetime:
+        return datetime.fromisoformat(str(value))
