@@ -754,3 +754,55 @@ def test_store_messages_carry_no_path(tmp_path):
     with pytest.raises(sc.ScenarioError) as err:
         sc.ScenarioStore(junk)
     assert "secret-dir" not in str(err.value)
+
+
+# --------------------------------------------------------------------------- cost overrides
+
+
+def test_cost_overrides_round_trip_through_json_and_store(store):
+    overrides = {
+        "tariff": "s232_lifted",
+        "feu_per_truck_kit": 2,
+        "eu_parts_duty_pct": "eu_built_duty_pct@EU",
+    }
+    scenario = make(cost_overrides=overrides)
+    back = sc.scenario_from_json(sc.scenario_to_json(scenario))
+    assert back.cost_overrides == {**overrides, "feu_per_truck_kit": 2.0}
+    store.save(scenario)
+    assert store.load(scenario.name).cost_overrides == back.cost_overrides
+    expanded = sc.expand_cost_overrides(back.cost_overrides)
+    assert expanded["us_section232_pct"] == 0.0 and "tariff" not in expanded
+
+
+def test_version_2_json_without_cost_overrides_still_loads():
+    doc = json.loads(sc.scenario_to_json(make()))
+    doc["version"] = 2
+    del doc["cost_overrides"]
+    assert sc.scenario_from_json(json.dumps(doc)).cost_overrides == {}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"tariff": "free_trade"}, "cost_overrides['tariff']: expected one of today, s232_lifted"),
+        ({"no_such_param": 1.0}, "cost_overrides['no_such_param']: unknown cost parameter"),
+        ({"feu_per_truck_kit": -1}, "expected a number from 0 to"),
+        ({"feu_per_truck_kit": True}, "expected a number from 0 to"),
+        ({"feu_per_truck_kit": "lots"}, "expected a number or the id of a cost parameter row"),
+        ({"feu_per_truck_kit": [1]}, "expected a number from 0"),
+        ([1, 2], "cost_overrides: expected an object"),
+    ],
+)
+def test_bad_cost_overrides_are_refused(overrides, fragment):
+    doc = json.loads(sc.scenario_to_json(make()))
+    doc["cost_overrides"] = overrides
+    with pytest.raises(sc.ScenarioError, match=re.escape(fragment)):
+        sc.scenario_from_json(json.dumps(doc))
+
+
+def test_infinite_cost_override_is_refused():
+    text = sc.scenario_to_json(make()).replace(
+        '"cost_overrides": {}', '"cost_overrides": {"feu_per_truck_kit": 1e999}'
+    )
+    with pytest.raises(sc.ScenarioError, match="got inf"):
+        sc.scenario_from_json(text)
