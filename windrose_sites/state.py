@@ -10,6 +10,17 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from windrose_sites.vocab import (
+    DIRECTIONS,
+    MAX_AREA_HA,
+    MAX_PORT_KM,
+    MAX_WEIGHT,
+    METHODS,
+    criterion_key,
+    direction_key,
+    group_key,
+)
+
 __all__ = [
     "DIRECTIONS",
     "MAX_PARAM_CHARS",
@@ -23,11 +34,6 @@ __all__ = [
     "to_query_params",
 ]
 
-METHODS = ("wsm", "wpm", "topsis", "promethee")
-#: Whether more of a criterion is better ("benefit") or worse ("cost").
-DIRECTIONS = ("benefit", "cost")
-#: Slider range of group and criterion weights (relative; shares are shown in %).
-MAX_WEIGHT = 100.0
 #: Longer URL values are ignored, not parsed.
 MAX_PARAM_CHARS = 200
 
@@ -57,11 +63,6 @@ class AppState:
     #: The user's flips of a criterion's direction: criterion id -> "benefit" or "cost".
     #: Only criteria whose direction differs from ``criteria.csv`` are listed.
     directions: dict[str, str] = field(default_factory=dict)
-
-
-def group_key(group: str) -> str:
-    """URL and widget key of a group weight: ``"port access"`` -> ``"w_port_access"``."""
-    return "w_" + group.replace(" ", "_")
 
 
 def default_state(groups: Iterable[str], default_weights: Mapping[str, float]) -> AppState:
@@ -127,8 +128,8 @@ def parse_query_params(
     """
     warnings: list[str] = []
     known = {group_key(g): g for g in default.group_weights}
-    known_c = {f"c_{c}": c for c in default.criterion_weights}
-    known_d = {f"d_{c}": c for c in default.criterion_weights}
+    known_c = {criterion_key(c): c for c in default.criterion_weights}
+    known_d = {direction_key(c): c for c in default.criterion_weights}
     groups, crits = dict(default.group_weights), dict(default.criterion_weights)
     directions = dict(default.directions)
     fixed = {"method", "min_area_ha", "max_port_km", "country", "sel", "unknown_area", "remote"}
@@ -176,12 +177,10 @@ def _filters(
     params: Mapping[str, object], default: Filters, countries: set[str], warnings: list[str]
 ) -> Filters:
     out = default
-    raw = _single(params, "min_area_ha", warnings)
-    if raw is not None and (v := _number(raw, "min_area_ha", 0.0, 1e6, warnings)) is not None:
-        out = replace(out, min_area_ha=v)
-    raw = _single(params, "max_port_km", warnings)
-    if raw is not None and (v := _number(raw, "max_port_km", 0.0, 1e5, warnings)) is not None:
-        out = replace(out, max_port_km=v)
+    for name, hi in (("min_area_ha", MAX_AREA_HA), ("max_port_km", MAX_PORT_KM)):
+        raw = _single(params, name, warnings)
+        if raw is not None and (v := _number(raw, name, 0.0, hi, warnings)) is not None:
+            out = replace(out, **{name: v})
     for name, attr, allowed in (
         ("unknown_area", "keep_unknown_area", {"keep": True, "drop": False}),
         ("remote", "keep_remote", {"keep": True, "drop": False}),
@@ -214,7 +213,7 @@ def to_query_params(state: AppState, default: AppState) -> dict[str, str]:
             out[group_key(g)] = f"{w:g}"
     for c, w in state.criterion_weights.items():
         if w != default.criterion_weights.get(c):
-            out[f"c_{c}"] = f"{w:g}"
+            out[criterion_key(c)] = f"{w:g}"
     if state.method != default.method:
         out["method"] = state.method
     f, d = state.filters, default.filters
@@ -232,5 +231,5 @@ def to_query_params(state: AppState, default: AppState) -> dict[str, str]:
         out["sel"] = ",".join(state.selected)
     for c, d in state.directions.items():
         if d != default.directions.get(c):
-            out[f"d_{c}"] = d
+            out[direction_key(c)] = d
     return out
