@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from windrose_sites import comparison, maps
+from windrose_sites import comparison, maps, pipeline, routes, summary
 from windrose_sites.text import md
-from windrose_ui import frame, sidebar, widgets
+from windrose_ui import frame, session, sidebar, widgets
 
 ctx = frame.open_page("Overview")
 cat, state, work = ctx.cat, ctx.state, ctx.work
@@ -34,34 +35,80 @@ st.success(
     f"Leader under the current weights ({md(sidebar.METHOD_LABELS[state.method])}): "
     f"**{md(attrs.at[leader, 'name'])}** with score {result.at[leader, 'score']:.3f}."
 )
-left, right = st.columns([3, 2])
-with left:
-    layer, cmap = maps.sites_layer(
-        work.sites, result, work.table, cat.criteria, key_criteria=widgets.KEY_CRITERIA
+
+
+@st.cache_data(show_spinner="Checking how robust the answer is…", max_entries=64)
+def _summary(query: str, data_key: int, _ranking, _work, _crit):
+    """The decision summary, once per state and data (the inputs after _ are not hashed)."""
+    return summary.decide(
+        _ranking,
+        _work.table,
+        _crit,
+        _work.provenance,
+        _work.attributes["name"],
+        method=state.method,
+        selected=tuple(session.selected()),
     )
-    m = maps.build_map(
-        tuple(work.sites.total_bounds),
-        cat.outlines,
-        [layer],
-        legend={"vmin": cmap.vmin, "vmax": cmap.vmax},
-    )
-    st_folium(m, key="overview_map", height=430, use_container_width=True, returned_objects=[])
-with right:
-    table = comparison.ranking_table(result, attrs, cat.criteria)
-    st.dataframe(
-        table[["rank", "name", "score", "country", "status"]],
-        hide_index=True,
-        column_config={"score": widgets.score_column(result)},
-        key="overview_ranking",
-    )
-    st.download_button(
-        "Download comparison CSV",
-        widgets.comparison_csv(ranking, work, cat),
-        "windrose-comparison.csv",
-        "text/csv",
-        on_click="ignore",
-        key="dl_overview_csv",
-    )
+
+
+dec = _summary(
+    pipeline.query_string(state, cat),
+    int(pd.util.hash_pandas_object(work.table, index=True).sum()),  # the values in use
+    ranking,
+    work,
+    pipeline.criteria_for(state, cat.criteria),
+)
+with st.container(border=True):
+    st.markdown("**The decision in brief**")
+    st.markdown(md(dec.answer, max_chars=600))
+    st.markdown(md(dec.robustness, max_chars=600) + " " + md(dec.methods, max_chars=600))
+    if dec.caveats:
+        st.markdown(
+            "**What the answer rests on:** " + " ".join(md(c, max_chars=400) for c in dec.caveats)
+        )
+views = st.columns(2)
+vmin, vmax = float(result["score"].min()), float(result["score"].max())
+for col, view in zip(views, ("Europe", "United States"), strict=True):
+    spec = routes.view_spec(view, work.sites, cat.ports, attrs)
+    with col:
+        st.markdown(f"**{md(view)}**")
+        if not len(spec.sites):
+            st.info("No ranked site in this view.")
+            continue
+        layer, cmap = maps.sites_layer(
+            spec.sites, result, work.table, cat.criteria, key_criteria=widgets.KEY_CRITERIA
+        )
+        m = maps.build_map(
+            spec.bounds, cat.outlines, [layer], legend={"vmin": cmap.vmin, "vmax": cmap.vmax}
+        )
+        st_folium(
+            m,
+            key=f"overview_map_{view}",
+            height=360,
+            use_container_width=True,
+            returned_objects=[],
+        )
+table = comparison.ranking_table(result, attrs, cat.criteria)
+shown_rows = min(len(table), 30)
+st.dataframe(
+    table[["rank", "name", "score", "country", "status"]],
+    hide_index=True,
+    column_config={
+        "score": widgets.score_column(result),
+        "name": st.column_config.TextColumn("site", width="large"),
+        "rank": st.column_config.NumberColumn("rank", width="small"),
+    },
+    height=38 + 35 * shown_rows,
+    key="overview_ranking",
+)
+st.download_button(
+    "Download comparison CSV",
+    widgets.comparison_csv(ranking, work, cat),
+    "windrose-comparison.csv",
+    "text/csv",
+    on_click="ignore",
+    key="dl_overview_csv",
+)
 st.subheader("Key facts per site")
 st.dataframe(
     widgets.key_facts(cat, work),
