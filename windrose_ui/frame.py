@@ -17,7 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from windrose_sites import catalog, maps, pipeline, scenarios
+from windrose_sites import catalog, glossary, maps, pipeline, scenarios
 from windrose_sites import state as wstate
 from windrose_sites.errors import WindroseError
 from windrose_sites.text import md
@@ -78,6 +78,9 @@ def _menu() -> None:
         st.markdown(f"### {md(APP_TITLE)}")
         for p in _available():
             st.page_link(p.file, label=p.title, icon=p.icon)
+        with st.popover("Glossary", icon=":material/menu_book:"):
+            for term, text in glossary.GLOSSARY.items():
+                st.markdown(f"**{md(term)}**: {md(text, max_chars=600)}")
         st.divider()
 
 
