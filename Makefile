@@ -2,13 +2,16 @@
 #   make run   - create .venv if missing, install requirements.txt, start the app on :8501
 #   make test  - create/update .venv with the dev requirements, make sure a Chromium exists,
 #                run ruff and the whole pytest suite (browser tests included)
+#   make serve REPLICAS=N - N Streamlit processes behind HAProxy (sticky sessions) on :8501
+#                (installs Debian's haproxy if missing; docs/DEPLOY.md says when to use it)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+REPLICAS ?= 2
 
-.PHONY: run test lint browser bench clean
+.PHONY: run serve test lint browser proxy postgres bench clean
 
 $(BIN)/python:
 	@scripts/make-venv $(PYTHON) $(VENV)
@@ -28,14 +31,24 @@ run: $(VENV)/.run-stamp
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
 		--browser.gatherUsageStats false
 
+serve: $(VENV)/.run-stamp proxy
+	REPLICAS=$(REPLICAS) PORT=$(PORT) BIN=$(BIN) scripts/serve
+
 browser: $(VENV)/.dev-stamp
 	@scripts/ensure-browser $(BIN)
+
+# HAProxy (make serve, replica browser tests) and PostgreSQL's binaries (store tests)
+proxy:
+	@scripts/ensure-proxy
+
+postgres:
+	@scripts/ensure-postgres
 
 lint: $(VENV)/.dev-stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint browser
+test: lint browser proxy postgres
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev-stamp
