@@ -173,7 +173,7 @@ def test_md_round_trips_to_the_same_visible_text(text: str) -> None:
     visible = re.sub(r"\\(.)", r"\1", out).replace(WORD_JOINER, "")
     expected = re.sub(r"[\r\n\t]+", " ", text)
     expected = re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]", "", expected)
-    assert visible == expected
+    assert visible == expected.replace(WORD_JOINER, "")
 
 
 def test_md_cuts_long_text() -> None:
