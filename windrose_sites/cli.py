@@ -175,6 +175,16 @@ COMMANDS: tuple[Command, ...] = (
         "the cost model of each candidate site",
         "windrose_sites.cost.cli",
     ),
+    Command(
+        "report",
+        "write the decision memo (PDF) for a shared link's state",
+        "windrose_sites.report.cli",
+    ),
+    Command(
+        "workbook",
+        "write the live Excel model (weights, values, ranking and cost as formulas)",
+        "windrose_sites.workbook_cli",
+    ),
 )
 
 
