@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 
 from windrose_sites import comparison, decision, health, maps, scoring, uploads
 from windrose_sites.text import md
-from windrose_ui import frame, session
+from windrose_ui import frame, session, widgets
 
 ctx = frame.open_page("Sites & data")
 cat, state, work = ctx.cat, ctx.state, ctx.work
@@ -123,7 +123,10 @@ with st.form("values_form", border=False):
         + str(session.editor_generation())
         + "_"
         + str(hash((repr(session.edits()), len(work.table)))),
-        column_config={"site": st.column_config.TextColumn(pinned=True)},
+        column_config={
+            "site": st.column_config.TextColumn(pinned=True),
+            **widgets.value_columns(crit, labels),
+        },
     )
     submitted = st.form_submit_button("Apply edits", type="primary")
 if submitted:

@@ -20,9 +20,11 @@ __all__ = [
     "current_ranking",
     "deferred",
     "key_facts",
+    "number_format",
     "removed_reasons",
     "score_column",
     "sites_geojson",
+    "value_columns",
 ]
 
 #: Criteria shown first in map tooltips.
@@ -103,3 +105,31 @@ def score_column(result: pd.DataFrame) -> st.column_config.ProgressColumn:
 def sites_geojson(work: pipeline.WorkingSet, ranking: decision.Ranking):
     """The ranked sites as GeoJSON (deferred for very large rankings)."""
     return deferred(lambda: export.sites_geojson(work.sites, ranking.result), len(ranking.result))
+
+
+#: Display format per unit: distances and counts as integers with thousands separators.
+_INTEGER_UNITS = {"nm", "km", "people", "vehicles/yr", "gCO2eq/kWh", "EUR/truck", "EUR"}
+
+
+def number_format(unit: str) -> str:
+    """The on-screen number format for a unit (printf style or a Streamlit preset)."""
+    if unit in _INTEGER_UNITS:
+        return "localized"
+    if unit in {"%", "EUR/h", "EUR/MWh"}:
+        return "%.1f"
+    if unit == "M TEU/yr":
+        return "%.2f"
+    return "%.4g"
+
+
+def value_columns(criteria: pd.DataFrame, labels: dict[str, str]) -> dict[str, object]:
+    """column_config for a table of criterion values: one number format per unit, "—" blank."""
+    return {
+        labels[c]: st.column_config.NumberColumn(
+            labels[c],
+            format=number_format(str(criteria.at[c, "unit"])),
+            step=1.0 if str(criteria.at[c, "unit"]) in _INTEGER_UNITS else None,
+        )
+        for c in criteria.index
+        if c in labels
+    }
