@@ -26,9 +26,10 @@ from urllib import parse
 import geopandas as gpd
 import pandas as pd
 
-from windrose_sites import assumptions, catalog, decision, export
+from windrose_sites import assumptions, catalog, export
 from windrose_sites import state as wstate
 from windrose_sites.errors import NoRankingError, WindroseError
+from windrose_sites.ranking import Ranking, apply_filters, evaluate
 
 __all__ = [
     "EMBED_KEYS",
@@ -315,7 +316,7 @@ def criteria_for(state: wstate.AppState, criteria: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def rank(work: WorkingSet, inputs: Inputs, state: wstate.AppState) -> decision.Ranking:
+def rank(work: WorkingSet, inputs: Inputs, state: wstate.AppState) -> Ranking:
     """Filter, weight and score the working set as every page does.
 
     Raises
@@ -327,22 +328,22 @@ def rank(work: WorkingSet, inputs: Inputs, state: wstate.AppState) -> decision.R
     """
     criteria = criteria_for(state, inputs.criteria)
     try:
-        return decision.evaluate(work.table, work.attributes, criteria, state)
+        return evaluate(work.table, work.attributes, criteria, state)
     except NoRankingError:
         raise
-    except ValueError as exc:  # decision/scoring describe a state without a ranking this way
-        reasons = decision.apply_filters(work.attributes, state.filters)
+    except ValueError as exc:  # ranking/scoring describe a state without a ranking this way
+        reasons = apply_filters(work.attributes, state.filters)
         raise NoRankingError(str(exc), removed=reasons[reasons != ""]) from exc
 
 
-def comparison_frame(ranking: decision.Ranking, work: WorkingSet, inputs: Inputs) -> pd.DataFrame:
+def comparison_frame(ranking: Ranking, work: WorkingSet, inputs: Inputs) -> pd.DataFrame:
     """The comparison table of exactly this ranking: one row per ranked site, best first."""
     return export.comparison_frame(
         ranking.result, work.table, inputs.criteria, work.provenance, work.attributes["name"]
     )
 
 
-def comparison_csv(ranking: decision.Ranking, work: WorkingSet, inputs: Inputs) -> bytes:
+def comparison_csv(ranking: Ranking, work: WorkingSet, inputs: Inputs) -> bytes:
     """The bytes of the app's "Download comparison CSV" for this ranking."""
     return export.to_csv(comparison_frame(ranking, work, inputs))
 
@@ -357,7 +358,7 @@ def _plain(value: object) -> object:
     return item() if callable(item) else value
 
 
-def comparison_json(ranking: decision.Ranking, work: WorkingSet, inputs: Inputs) -> bytes:
+def comparison_json(ranking: Ranking, work: WorkingSet, inputs: Inputs) -> bytes:
     """The comparison table as UTF-8 JSON: a list of records (one per row), NaN as null.
 
     Same rows, columns and numbers as :func:`comparison_csv`. Text is not prefixed with
@@ -382,7 +383,7 @@ class Decision:
     state: wstate.AppState
     warnings: list[str] = field(default_factory=list)
     work: WorkingSet | None = None
-    ranking: decision.Ranking | None = None
+    ranking: Ranking | None = None
 
 
 def run(

@@ -168,7 +168,7 @@ def model_for_state(
     Parameters
     ----------
     state : windrose_sites.state.AppState
-        Its filters pick the sites (as :func:`windrose_sites.decision.apply_filters`).
+        Its filters pick the sites (as :func:`windrose_sites.ranking.apply_filters`).
     inputs : windrose_sites.pipeline.Inputs, optional
         Default :func:`windrose_sites.pipeline.load_inputs` (a few seconds).
     edits : mapping, optional
@@ -187,14 +187,14 @@ def model_for_state(
     CostError
         When every site is filtered out, or for a bad override.
     """
-    from windrose_sites import decision, pipeline
+    from windrose_sites import pipeline, ranking
 
     inputs = pipeline.load_inputs() if inputs is None else inputs
     work = pipeline.working_set(inputs, None, edits or {})
     attributes = work.attributes.assign(
         labour_catchment_pop=work.table["labour_catchment_pop"].reindex(work.attributes.index)
     )
-    reasons = decision.apply_filters(attributes, state.filters)
+    reasons = ranking.apply_filters(attributes, state.filters)
     removed = reasons[reasons != ""]
     removed.index = [work.attributes.at[s, "name"] for s in removed.index]
     kept = reasons.index[reasons == ""]

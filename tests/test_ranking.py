@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from windrose_sites import catalog, decision
+from windrose_sites import catalog
+from windrose_sites import ranking as decision  # the module was windrose_sites.decision
 from windrose_sites import state as ws
 
 

@@ -1,0 +1,189 @@
+"""Tests of windrose_sites.tables: the Compare page's tables, from a tiny scored example."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from windrose_sites import comparison, scoring, tables
+
+SITES = pd.Index(["a", "b", "c"], name="site_id")
+
+
+@pytest.fixture
+def criteria() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "label": ["Port distance", "Unemployment", "Rail distance"],
+            "group": ["logistics", "jobs", "logistics"],
+            "unit": ["km", "%", "km"],
+            "direction": ["cost", "benefit", "cost"],
+        },
+        index=["port_km", "jobs", "rail_km"],
+    )
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"port_km": [10.0, 40.0, 20.0], "jobs": [5.0, 9.0, 7.0], "rail_km": [1.0, 2.0, 3.0]},
+        index=SITES,
+    )
+
+
+def _score(table: pd.DataFrame, method: str = "wsm") -> pd.DataFrame:
+    return scoring.score(
+        table[["port_km", "jobs"]],
+        {"port_km": 1.0, "jobs": 1.0},
+        {"port_km": "cost", "jobs": "benefit"},
+        method=method,
+    )
+
+
+@pytest.fixture
+def attributes() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": ["Alpha", "Bravo", "Charlie"],
+            "country": ["BE", "FR", "US"],
+            "status": ["candidate", "announced", "candidate"],
+            "region": ["VLG", "HDF", "AZ"],
+        },
+        index=SITES,
+    )
+
+
+def test_old_module_name_reexports_the_same_functions():
+    assert comparison.ranking_table is tables.ranking_table
+    assert comparison.METHOD_NOTES is tables.METHOD_NOTES
+    assert set(comparison.__all__) == set(tables.__all__)
+
+
+# --------------------------------------------------------------------------- effective weights
+
+
+def test_effective_weights_table_in_percent_with_unweighted_criteria_at_zero(criteria):
+    weights = pd.Series({"jobs": 0.25, "port_km": 0.75})  # rail_km has no weight
+    out = tables.effective_weights_table(criteria, weights)
+    assert list(out.columns) == ["id", "criterion", "group", "unit", "direction", "weight %"]
+    assert out["id"].tolist() == ["port_km", "jobs", "rail_km"]  # criteria order, not weights'
+    assert out["weight %"].tolist() == [75.0, 25.0, 0.0]
+    assert out["criterion"].tolist() == ["Port distance", "Unemployment", "Rail distance"]
+    assert out["direction"].tolist() == ["cost", "benefit", "cost"]
+
+
+def test_effective_weights_table_rounds_to_one_decimal(criteria):
+    weights = pd.Series({"port_km": 1 / 3, "jobs": 2 / 3, "rail_km": 0.0})
+    assert tables.effective_weights_table(criteria, weights)["weight %"].tolist() == [
+        33.3,
+        66.7,
+        0.0,
+    ]
+
+
+def test_effective_weights_table_without_weights_is_all_zero(criteria):
+    out = tables.effective_weights_table(criteria, None)
+    assert (out["weight %"] == 0.0).all() and len(out) == 3
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def test_ranking_table_best_first_with_names(table, attributes, criteria):
+    result = _score(table)
+    out = tables.ranking_table(result, attributes, criteria)
+    assert list(out.columns) == ["site_id", "rank", "score", "name", "country", "status"]
+    assert out["site_id"].iloc[0] == "c" and out["rank"].iloc[0] == 1
+    assert out["rank"].is_monotonic_increasing
+    assert out.set_index("site_id").loc["b", "name"] == "Bravo"
+    assert out.attrs == {}  # the score's attrs (DataFrames) stay out of the display table
+    assert result.attrs  # ... and the result keeps them
+
+
+def test_ranking_table_ties_share_a_rank_higher_score_first(attributes, criteria):
+    result = pd.DataFrame({"rank": [2, 1, 2], "score": [0.4, 0.9, 0.6]}, index=SITES)
+    out = tables.ranking_table(result, attributes, criteria)
+    assert out["site_id"].tolist() == ["b", "c", "a"]
+
+
+# --------------------------------------------------------------------------- contributions
+
+
+def test_contributions_long_adds_up_to_the_score(table, attributes, criteria):
+    result = _score(table)
+    long = tables.contributions_long(result, attributes["name"], criteria)
+    assert list(long.columns) == ["site_id", "criterion", "contribution", "site", "rank"]
+    assert len(long) == 3 * 2
+    assert set(long["criterion"]) == {"Port distance", "Unemployment"}
+    sums = long.groupby("site_id")["contribution"].sum()
+    np.testing.assert_allclose(sums.reindex(SITES), result["score"].reindex(SITES))
+    c_rows = long[long["site_id"] == "c"]
+    assert set(c_rows["site"]) == {"Charlie"} and set(c_rows["rank"]) == {1}
+
+
+def test_contributions_long_is_none_for_a_method_without_contributions(table, attributes, criteria):
+    assert tables.contributions_long(_score(table, "topsis"), attributes["name"], criteria) is None
+
+
+# --------------------------------------------------------------------------- side by side
+
+
+def test_side_by_side_values_normalized_and_sources(table, attributes, criteria):
+    result = _score(table)
+    provenance = pd.DataFrame(
+        {
+            "site_id": ["a", "a", "b"],
+            "criterion": ["port_km", "jobs", "port_km"],
+            "source": ["searoute", "Eurostat", "searoute"],
+            "year": [np.nan, 2024.0, np.nan],
+            "kind": ["derived", "official", "derived"],
+        }
+    )
+    out = tables.side_by_side(result, table, provenance, criteria, "a", "b", attributes["name"])
+    assert out["criterion"].tolist() == ["Port distance", "Unemployment", "Rail distance"]
+    rows = out.set_index("criterion")
+    assert rows.at["Port distance", "Alpha: value"] == 10.0
+    assert rows.at["Port distance", "Bravo: value"] == 40.0
+    assert rows.at["Port distance", "Alpha: normalized"] == 1.0  # the best port distance
+    assert rows.at["Port distance", "Bravo: normalized"] == 0.0
+    assert np.isnan(rows.at["Rail distance", "Alpha: normalized"])  # not weighted
+    assert rows.at["Unemployment", "Alpha: source"] == "Eurostat (2024)"
+    assert rows.at["Port distance", "Alpha: source"] == "searoute"  # no year, no brackets
+    assert rows.at["Unemployment", "Bravo: source"] == "NOT FOUND"
+    assert rows.at["Unemployment", "Bravo: kind"] == "missing"
+    assert rows.at["Unemployment", "Alpha: kind"] == "official"
+    assert rows.at["Port distance", "unit"] == "km"
+
+
+def test_side_by_side_falls_back_to_the_site_id_without_a_name(table, criteria):
+    result = _score(table)
+    empty = pd.DataFrame(columns=["site_id", "criterion", "source", "year", "kind"])
+    out = tables.side_by_side(result, table, empty, criteria, "a", "c", pd.Series(dtype=object))
+    assert "a: value" in out.columns and "c: source" in out.columns
+    assert (out["c: source"] == "NOT FOUND").all()
+
+
+# --------------------------------------------------------------------------- flags
+
+
+def test_true_cells_row_by_row():
+    mask = pd.DataFrame(
+        {"x": [False, True, True], "y": [True, False, True]}, index=["r1", "r2", "r3"]
+    )
+    assert tables.true_cells(mask) == [("r1", "y"), ("r2", "x"), ("r3", "x"), ("r3", "y")]
+    assert tables.true_cells(mask & False) == []
+
+
+def test_no_information_note_names_the_labels(criteria):
+    result = pd.DataFrame({"score": [1.0]})
+    result.attrs["no_information"] = ["jobs", "unknown_id"]
+    note = tables.no_information_note(result, criteria)
+    assert note.startswith("No information in Unemployment, unknown_id: ")
+    assert note.endswith(scoring.NO_INFORMATION_RULE)
+    result.attrs["no_information"] = []
+    assert tables.no_information_note(result, criteria) is None
+
+
+def test_method_notes_cover_every_method():
+    assert set(tables.METHOD_NOTES) == set(scoring.METHODS)
