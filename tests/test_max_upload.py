@@ -1,7 +1,7 @@
 """The largest upload the app accepts, then every page, in one server process: none breaks.
 
 One real ``streamlit run`` server and one browser session: upload ``uploads.MAX_ROWS`` sites on
-the Sites & data page, then open every page from the sidebar. Each page must finish with no
+the Sites & data page, then open every page from the menu. Each page must finish with no
 exception, no error box and no uncaught JavaScript error, and the server's peak resident memory
 (``VmHWM``) must stay under :data:`PEAK_RSS_LIMIT_BYTES`. The peak and the time of each page
 are printed (run with ``-s``) for the closing note. Slow: about two minutes.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -21,11 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from browser_helpers import no_exception, wait_idle
+from browser_helpers import SHOTS, no_exception, wait_idle
 from conftest import ROOT, _free_port
 from playwright.sync_api import expect
 
 from windrose_sites import uploads
+from windrose_ui import frame
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,16 +41,12 @@ LAND_BOXES = {
 }
 #: The server (catalog, 10,000 user sites, surface caches, one session) must fit in this.
 PEAK_RSS_LIMIT_BYTES = 3 * 2**30
-#: Every page in the order of the sidebar: (link text, URL path).
-PAGES = [
-    ("Overview", ""),
-    ("Map", "map"),
-    ("Compare", "compare"),
-    ("Sensitivity", "sensitivity"),
-    ("Suitability", "suitability"),
-    ("Scenarios", "scenarios"),
-    ("Sites & data", "data"),
-]
+#: Every page of the menu, in its order (Sites & data is last): (link text, URL path).
+PAGES = [(p.title, p.url_path) for p in frame.PAGES if (ROOT / p.file).exists()]
+NAV = '[data-testid="stPageLink-NavLink"]'
+#: Address space the server may reserve: a page that runs away gets a MemoryError (and this
+#: test fails) instead of the kernel's OOM killer taking down other processes on the machine.
+ADDRESS_SPACE_LIMIT_BYTES = 8 * 2**30
 PAGE_TIMEOUT_S = 240
 WAIT_MS = PAGE_TIMEOUT_S * 1000
 
@@ -69,10 +67,20 @@ def max_upload_csv(rows: int = uploads.MAX_ROWS, seed: int = 0) -> bytes:
     return frame.to_csv(index=False).encode()
 
 
-def peak_rss_bytes(pid: int) -> int:
-    """Peak resident set size of a process (``VmHWM`` in ``/proc/<pid>/status``)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1)) * 1024
+def peak_rss_bytes(pid: int) -> int | None:
+    """Peak resident set size of a process (``VmHWM`` in ``/proc/<pid>/status``); None when
+    the process has ended."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) * 1024 if found else None
+
+
+def _limit_address_space() -> None:
+    limit = ADDRESS_SPACE_LIMIT_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +93,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_limit_address_space,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -125,10 +140,11 @@ def test_the_largest_upload_keeps_every_page_usable_in_bounded_memory(browser, s
     js_errors: list[str] = []
     page.on("pageerror", lambda e: js_errors.append(str(e)))
     seconds: dict[str, float] = {}
+    step = "upload"
     try:
         page.goto(url)
         wait_idle(page, PAGE_TIMEOUT_S)
-        page.locator('[data-testid="stSidebarNavLink"]', has_text="Sites & data").click()
+        page.locator(NAV, has_text="Sites & data").click()
         expect(page).to_have_url(re.compile(r"/data\b"), timeout=WAIT_MS)
         wait_idle(page, PAGE_TIMEOUT_S)
         page.get_by_role("tab", name="Upload").click()
@@ -141,11 +157,13 @@ def test_the_largest_upload_keeps_every_page_usable_in_bounded_memory(browser, s
         no_exception(page)
         no_error_box(page)
         for title, path in PAGES:
-            start = time.monotonic()
-            page.locator('[data-testid="stSidebarNavLink"]', has_text=title).click()
+            step, start = title, time.monotonic()
+            page.locator(NAV, has_text=title).click()
             expect(page).to_have_url(re.compile(rf"{re.escape(url)}/{path}(\?|$)"), timeout=WAIT_MS)
             wait_idle(page, PAGE_TIMEOUT_S)
             seconds[title] = time.monotonic() - start
+            SHOTS.mkdir(parents=True, exist_ok=True)  # the viewport: a full page can be huge
+            page.screenshot(path=str(SHOTS / f"max-upload-{path or 'overview'}.png"))
             no_exception(page)
             no_error_box(page)
             assert js_errors == [], (title, js_errors)
@@ -155,6 +173,8 @@ def test_the_largest_upload_keeps_every_page_usable_in_bounded_memory(browser, s
     finally:
         context.close()
         peak = peak_rss_bytes(pid)
-        print(f"\npeak server RSS (VmHWM), {uploads.MAX_ROWS:,} sites: {peak / 2**20:,.0f} MiB")
+        shown = "server ended" if peak is None else f"{peak / 2**20:,.0f} MiB"
+        print(f"\npeak server RSS (VmHWM), {uploads.MAX_ROWS:,} sites: {shown} (last: {step})")
         print("seconds per step: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+    assert peak is not None, f"the server ended during {step}"
     assert peak < PEAK_RSS_LIMIT_BYTES, f"peak RSS {peak / 2**30:.2f} GiB"
