@@ -46,7 +46,7 @@ PAGES = [(p.title, p.url_path) for p in frame.PAGES if (ROOT / p.file).exists()]
 NAV = '[data-testid="stPageLink-NavLink"]'
 #: Address space the server may reserve: a page that runs away gets a MemoryError (and this
 #: test fails) instead of the kernel's OOM killer taking down other processes on the machine.
-ADDRESS_SPACE_LIMIT_BYTES = 8 * 2**30
+ADDRESS_SPACE_LIMIT_BYTES = 6 * 2**30
 PAGE_TIMEOUT_S = 240
 WAIT_MS = PAGE_TIMEOUT_S * 1000
 
