@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from windrose_sites import comparison, health, limits, scoring
+from windrose_sites import state as wstate
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 
@@ -28,7 +29,7 @@ def _apply_ahp(weights: dict[str, float]) -> None:
     """Callback: the AHP shares become the group weights, through the sidebar's one writer."""
     from dataclasses import replace
 
-    groups = {g: round(100 * w, 1) for g, w in weights.items()}
+    groups = wstate.whole_percentages(weights)
     sidebar.apply_state(replace(sidebar.current_state(), group_weights=groups))
 
 

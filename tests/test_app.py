@@ -106,6 +106,14 @@ def test_compare_page_widgets_all_drive():
     at.button(key="ahp_apply").click().run()
     assert not at.exception
     assert at.slider(key="w_logistics").value > at.slider(key="w_market").value
+    # one value per weight: the slider's position, its label and the URL agree (issue 15)
+    groups = ["w_logistics", "w_jobs", "w_port_access", "w_cost", "w_sustainability", "w_market"]
+    values = {k: at.slider(key=k).value for k in groups}
+    assert all(float(v).is_integer() for v in values.values()), values
+    assert sum(values.values()) == 100
+    for k, v in values.items():
+        if v != 50:
+            assert at.query_params[k] in (f"{v:g}", [f"{v:g}"]), (k, v, at.query_params.get(k))
     at.selectbox(key="cmp_a").set_value("tucson_az").run()
     at.selectbox(key="cmp_b").set_value("onnaing").run()
     assert not at.exception

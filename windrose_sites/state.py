@@ -32,6 +32,7 @@ __all__ = [
     "group_key",
     "parse_query_params",
     "to_query_params",
+    "whole_percentages",
 ]
 
 #: Longer URL values are ignored, not parsed.
@@ -63,6 +64,25 @@ class AppState:
     #: The user's flips of a criterion's direction: criterion id -> "benefit" or "cost".
     #: Only criteria whose direction differs from ``criteria.csv`` are listed.
     directions: dict[str, str] = field(default_factory=dict)
+
+
+def whole_percentages(shares: Mapping[str, float]) -> dict[str, float]:
+    """Shares (summing to 1) as whole percentages that sum to exactly 100.
+
+    Largest-remainder rounding, so AHP weights land on the sliders' whole-number grid and the
+    slider, its label and the URL show the same number.
+
+    Examples
+    --------
+    >>> whole_percentages({"a": 0.333, "b": 0.333, "c": 0.334})
+    {'a': 33.0, 'b': 33.0, 'c': 34.0}
+    """
+    raw = {k: 100.0 * v for k, v in shares.items()}
+    floors = {k: math.floor(v) for k, v in raw.items()}
+    left = 100 - sum(floors.values())
+    for k in sorted(raw, key=lambda k: raw[k] - floors[k], reverse=True)[: max(left, 0)]:
+        floors[k] += 1
+    return {k: float(v) for k, v in floors.items()}
 
 
 def default_state(groups: Iterable[str], default_weights: Mapping[str, float]) -> AppState:

@@ -100,7 +100,7 @@ def draw(cat: Catalog) -> wstate.AppState:
                 g.capitalize(),
                 0.0,
                 wstate.MAX_WEIGHT,
-                step=5.0,
+                step=1.0,  # whole numbers: AHP weights land on the grid, label = URL = position
                 format="%.0f",
                 key=wstate.group_key(g),
             )
