@@ -84,8 +84,8 @@ def fmt_value(value: object, unit: str = "") -> str:
 
 
 def eur(x: float) -> str:
-    """EUR to the unit that fits: ``"EUR 18,424"``, ``"EUR 1,005 m"``."""
-    return f"EUR {x:,.0f}"
+    """Whole euros with separators, the sign in front: ``"EUR 18,424"``, ``"−EUR 550"``."""
+    return f"{'−' if x < -0.5 else ''}EUR {abs(x):,.0f}"
 
 
 @dataclass
@@ -264,10 +264,10 @@ def memo_content(
     if note:
         content.weight_notes.append(note)
     sources = _Sources()
+    _values(content, work, crit, ranking, names, order, sources)
     _money(content, state, inputs, edits, tariff, names, order, sources, images, wcost)
     _robustness(content, state, work, crit, ranking, names)
     _health(content, work, crit, ranking, names)
-    _values(content, work, crit, ranking, names, order, sources)
     if images:
         _images(content, work, inputs, result, names, crit)
     content.addresses = sources.listing()
@@ -276,6 +276,8 @@ def memo_content(
 
 def _money(content, state, inputs, edits, tariff, names, order, sources, images, wcost) -> None:
     """Section 4: landed cost per truck, 10-year cost, P10–P90, p_cheapest, tariffs."""
+    from windrose_sites.cost.tornado import short_name
+
     overrides = wcost.tariff_scenario(tariff)
     content.tariff = f"{tariff}: {wcost.TARIFF_LABELS[tariff]}"
     try:
@@ -310,7 +312,7 @@ def _money(content, state, inputs, edits, tariff, names, order, sources, images,
         for s in ranked
     ]  # fmt: skip
     shown = ranked[:4]
-    content.component_header = ["Component (EUR per truck)", *[label[s] for s in shown]]
+    content.component_header = ["Component (EUR per truck)", *[short_name(label[s]) for s in shown]]
     for comp in (*wcost.COMPONENTS, "total"):
         col = f"{comp}_eur_per_truck"
         content.component_rows.append(
@@ -433,7 +435,7 @@ def _values(content, work, crit, ranking, names, order, sources) -> None:
                              str(p["kind"]), sources.refs(p["source"])])  # fmt: skip
             else:
                 rows.append([names[s], str(crit.at[c, "label"]), value, "—", "missing", "—"])
-    content.value_rows = rows + content.value_rows
+    content.value_rows = rows
 
 
 def _images(content, work, inputs, result, names, crit) -> None:

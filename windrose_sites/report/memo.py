@@ -175,7 +175,7 @@ def render(c: MemoContent) -> bytes:
     _heading(pdf, "6. What rests on estimates")
     _bullets(pdf, c.health_sentences)
     if len(c.health_rows) > 1:
-        _table(pdf, c.health_rows, (40, *[10] * (len(c.health_rows[0]) - 1)), _TINY)
+        _table(pdf, c.health_rows, (52, *[13] * (len(c.health_rows[0]) - 1)), _TINY)
     _sources(pdf, c)
     return bytes(pdf.output())
 
@@ -191,7 +191,7 @@ def _money(pdf, c: MemoContent) -> None:
     if c.money_rows:
         header = ["Site", "Landed cost per truck", "P10 – P90", "10-year cost (PV)",
                   "P(cheapest)"]  # fmt: skip
-        _table(pdf, [header, *c.money_rows], (46, 20, 30, 18, 12))
+        _table(pdf, [header, *c.money_rows], (46, 18, 30, 18, 16))
     if c.break_even:
         _para(pdf, "Break-even values of single cost parameters:", _SMALL, bold=True)
         _bullets(pdf, c.break_even, _SMALL)
