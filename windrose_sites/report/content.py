@@ -331,7 +331,7 @@ def _money(content, state, inputs, edits, tariff, names, order, sources, images,
         from windrose_sites.report import charts
 
         chart = charts.cost_components_chart(table.reset_index(drop=True), names)
-        content.cost_png = charts.to_png(chart)
+        content.cost_png = charts.to_png(chart, width=400)
 
 
 def _robustness(content, state, work, crit, ranking, names) -> None:
@@ -361,7 +361,7 @@ def _robustness(content, state, work, crit, ranking, names) -> None:
            else ".")
     )  # fmt: skip
     stab = sensitivity.stability_intervals(*args, groups=groups, names=site_names, **kw)
-    content.stability = [f"{s} (now {100 * t:.1f} %)." for s, t in
+    content.stability = [f"{s} (now {100 * t:.1f}%)." for s, t in
                          zip(stab["sentence"], stab["share"], strict=True)]  # fmt: skip
     for group in dict.fromkeys(groups.values()):
         try:
@@ -453,4 +453,4 @@ def _images(content, work, inputs, result, names, crit) -> None:
     focus = limits.focus_sites(result)
     contrib = comparison.contributions_long(result.loc[focus], names, crit)
     if contrib is not None:
-        content.contribution_png = charts.to_png(charts.contribution_chart(contrib))
+        content.contribution_png = charts.to_png(charts.contribution_chart(contrib), width=400)

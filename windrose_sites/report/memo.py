@@ -147,8 +147,8 @@ def render(c: MemoContent) -> bytes:
         _bullets(pdf, [f"Link parameter: {w}" for w in c.warnings], _SMALL)
     _heading(pdf, "2. Map: the candidates coloured by score")
     _image(pdf, c.map_png, 180)
-    _para(pdf, "Labels are ranks (see the table). One colour scale, the ranking's, on both "
-          "panels. Outlines: Natural Earth (shipped).", _SMALL)  # fmt: skip
+    _para(pdf, "Labels: rank and place name (see the table). One colour scale, the ranking's, "
+          "on both panels. Outlines: Natural Earth (shipped).", _SMALL)  # fmt: skip
     _heading(pdf, "3. The ranking and the weights")
     _table(pdf, [["Rank", "Site", "Country", "Score"], *c.ranking_rows], (8, 60, 12, 12))
     _table(
