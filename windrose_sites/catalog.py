@@ -66,6 +66,10 @@ COMPUTED = (
 CATCHMENT_RADIUS_KM = 60.0
 #: Basis of a criterion summed from the ``duty_*`` components (see :func:`import_duty_pct`).
 DUTY_BASIS = "duties"
+#: The criterion the cost model computes from the others (:mod:`windrose_sites.cost`): the
+#: landed cost per truck, with basis :data:`COST_BASIS` in ``criteria.csv``.
+COST_CRITERION = "landed_cost_eur_per_truck"
+COST_BASIS = "cost model"
 
 
 class CatalogError(WindroseError):
@@ -215,7 +219,12 @@ def _load_criteria_cached(path: Path) -> pd.DataFrame:
     for line, cid, basis in zip(_lines(df), df["id"], df["basis"], strict=True):
         computed = basis in ("computed", "ports.csv")
         looked_up = basis.startswith("indicator") or basis == DUTY_BASIS
-        if computed != (cid in COMPUTED) or not (computed or looked_up):
+        modelled = basis == COST_BASIS
+        if modelled != (cid == COST_CRITERION):
+            raise _fail(
+                path, int(line), "basis", f"{COST_BASIS!r} is the basis of {COST_CRITERION} only"
+            )
+        if computed != (cid in COMPUTED) or not (computed or looked_up or modelled):
             raise _fail(
                 path,
                 int(line),
@@ -661,6 +670,8 @@ def compute_criteria(
     table = pd.DataFrame(index=pd.Index(ids, name="site_id"))
     prov: list[pd.DataFrame] = []
     for cid, crit in criteria.iterrows():
+        if cid == COST_CRITERION:  # from the other criteria, below
+            continue
         if cid in COMPUTED:
             table[cid] = computed[cid]
             prov.append(_computed_provenance(cid, crit["unit"], ids, table[cid], gw, sites, origin))
@@ -709,9 +720,25 @@ def compute_criteria(
     )
     attributes["sea_days_suez"] = geo.transit_days(table["sea_distance_nm"])
     attributes["sea_days_cape"] = geo.transit_days(attributes["sea_nm_cape"])
-    prov_df = pd.concat(prov, ignore_index=True)[
-        ["site_id", "criterion", "value", "unit", "source", "year", "kind", "note", "fallback"]
+    columns = [
+        "site_id",
+        "criterion",
+        "value",
+        "unit",
+        "source",
+        "year",
+        "kind",
+        "note",
+        "fallback",
     ]
+    prov_df = pd.concat(prov, ignore_index=True)[columns]
+    if COST_CRITERION in criteria.index:
+        from windrose_sites.cost.criterion import landed_cost_for  # cost reads this module
+
+        values, rows = landed_cost_for(table, prov_df, attributes, sites)
+        table[COST_CRITERION] = values.to_numpy(float)
+        table = table[list(criteria.index)]
+        prov_df = pd.concat([prov_df, rows[columns]], ignore_index=True)
     prov_df["fallback"] = prov_df["fallback"].fillna(False).astype(bool)
     return SiteCriteria(table=table, provenance=prov_df, attributes=attributes)
 

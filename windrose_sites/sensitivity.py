@@ -32,12 +32,18 @@ from scipy import stats
 from windrose_sites import scoring
 
 __all__ = [
+    "VALUE_RULE",
+    "VALUE_SPREAD",
+    "ValueUncertainty",
     "crossovers",
     "head_to_head",
     "method_agreement",
     "rank_acceptability",
     "relative_spread",
+    "sample_values",
     "stability_intervals",
+    "value_ranges",
+    "value_scores",
     "weight_sweep",
 ]
 
@@ -685,8 +691,14 @@ def rank_acceptability(
     spread: float | None = None,
     missing: str = "raise",
     progress: Callable[[float], None] | None = None,
+    values: ValueUncertainty | None = None,
 ) -> pd.DataFrame:
     """SMAA-2 rank acceptability: how often each site takes each rank under uncertain weights.
+
+    With ``values`` the criterion values are uncertain too: every weight sample comes with a
+    draw of the values (:func:`sample_values`, rule :data:`VALUE_RULE`), and the sites are
+    normalized and scored on that draw exactly as :func:`windrose_sites.scoring.score` would
+    (:func:`value_scores`). The acceptabilities then reflect both uncertainties.
 
     Draws `samples` weight vectors over the criteria of `weights` (every key takes part), then
     scores and ranks every site under each, in blocks of about 1M sample x site cells: one
@@ -750,11 +762,21 @@ def rank_acceptability(
     n = len(p.sites)
     w = _sample_weights(np.random.default_rng(seed), p.weights, int(samples), spread)
     block = max(1, min(_CHUNK_CELLS // n, -(-samples // _PROGRESS_BLOCKS)))
+    draws = None
+    if values is not None:
+        benefit = np.array([directions[c] == "benefit" for c in p.criteria])
+        block = _value_block(n, len(p.criteria), samples)
+        draws = _value_blocks(values, p, int(samples), seed, block)
     counts = np.zeros(n * n, dtype=np.int64)
     central = np.zeros((n, len(p.criteria)))
     for start in range(0, samples, block):
         chunk = w[start : start + block]
-        site, rank0 = _sorted_ranks(_batch_scores(p, chunk))
+        scores = (
+            _batch_scores(p, chunk)
+            if draws is None
+            else value_scores(next(draws), chunk, benefit, method)
+        )
+        site, rank0 = _sorted_ranks(scores)
         first, rows = site[:, 0], slice(None)
         if n > 1 and (rank0[:, 1] == 0).any():  # ties for first: every tied site is first
             rows, cols = np.nonzero(rank0 == 0)
@@ -770,6 +792,8 @@ def rank_acceptability(
         counts / samples, index=p.sites, columns=pd.RangeIndex(1, n + 1, name="rank")
     )
     central_weights, confidence = _central(p, central, counts[:, 0])
+    if values is not None:
+        confidence = _value_confidence(p, values, central_weights, benefit, int(samples), seed)
     out.attrs.update(
         method=method,
         samples=int(samples),
@@ -777,6 +801,7 @@ def rank_acceptability(
         spread=spread,
         central_weights=central_weights,
         confidence=confidence,
+        values=values is not None,
     )
     return out
 
@@ -876,3 +901,249 @@ def method_agreement(
     all_tied = [m for m, v in values.items() if v.size > 1 and np.ptp(v) == 0]
     out.attrs.update(tau=tau, all_tied=all_tied, unavailable=unavailable)
     return out
+
+
+# ---------------------------------------------------------------------------
+# Uncertain criterion values (SMAA with values and weights)
+# ---------------------------------------------------------------------------
+
+#: Half-width of a value's range relative to the value, by the kind of its provenance. A kind
+#: not listed counts as an estimate; ``user assumption`` (a value the user typed) is fixed.
+VALUE_SPREAD = {
+    "official": 0.01,
+    "derived": 0.05,
+    "estimate": 0.15,
+    "user assumption": 0.0,
+}
+#: The rule :func:`value_ranges` applies, in words for the pages.
+VALUE_RULE = (
+    "With uncertain values, each weight sample also draws every criterion value from a "
+    "triangular distribution centred on the value: official statistics within ±1 % (near-fixed: "
+    "rounding and revisions), derived values (computed from official inputs) within ±5 %, "
+    "estimates within ±15 %, and a value you typed in is kept as typed. A missing value stays "
+    "missing and counts as worse than the worst known value in every draw. Sites that share "
+    "one figure (same criterion, value and source, such as the labour cost of one state) move "
+    "together. The landed cost per truck is drawn from the cost model's own Monte Carlo, so "
+    "what the sites share (freight, containers per kit, duty) moves all of them at once."
+)
+_VALUE_CELLS = 1 << 20  # samples x sites x criteria drawn per block: ~8 MB per temporary
+
+
+@dataclass(frozen=True)
+class ValueUncertainty:
+    """Ranges of the criterion values, for :func:`rank_acceptability`.
+
+    ``value``, ``low`` and ``high`` are tables like the scored one (sites x criteria; NaN =
+    missing). ``shared`` holds an integer per cell: cells of one criterion with the same
+    integer take the same draw (``None``: every cell its own). ``joint`` maps a criterion to
+    ready-made draws, a DataFrame of sites x k draws (draw ``i`` of a sample run is column
+    ``i mod k``); its sites take these instead of the triangular law.
+    """
+
+    value: pd.DataFrame
+    low: pd.DataFrame
+    high: pd.DataFrame
+    shared: pd.DataFrame | None = None
+    joint: Mapping[Hashable, pd.DataFrame] | None = None
+
+
+def value_ranges(
+    table: pd.DataFrame,
+    provenance: pd.DataFrame | None = None,
+    *,
+    spread: Mapping[str, float] | None = None,
+    joint: Mapping[Hashable, pd.DataFrame] | None = None,
+) -> ValueUncertainty:
+    """Ranges of every value of ``table`` by the kind of its provenance (:data:`VALUE_RULE`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Sites x criteria, as scored.
+    provenance : pandas.DataFrame, optional
+        Rows ``site_id``, ``criterion``, ``source``, ``kind`` (as
+        :func:`windrose_sites.catalog.provenance`). Without it every value is an estimate and
+        no two sites share a draw.
+    spread : mapping, optional
+        Kind -> relative half-width; default :data:`VALUE_SPREAD`.
+    joint : mapping, optional
+        Criterion -> draws (sites x k), e.g. the cost model's Monte Carlo of the landed cost.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"km": [100.0, 200.0]}, index=["a", "b"])
+    >>> prov = pd.DataFrame({"site_id": ["a", "b"], "criterion": "km", "source": "x",
+    ...                      "kind": ["official", "estimate"]})
+    >>> r = value_ranges(t, prov)
+    >>> r.low["km"].tolist(), r.high["km"].tolist()
+    ([99.0, 170.0], [101.0, 230.0])
+    """
+    spread = VALUE_SPREAD if spread is None else spread
+    value = table.apply(pd.to_numeric, errors="coerce").astype(float)
+    width = pd.DataFrame(spread.get("estimate", 0.15), index=value.index, columns=value.columns)
+    shared = None
+    if provenance is not None:
+        prov = provenance[
+            provenance["site_id"].isin(value.index) & provenance["criterion"].isin(value.columns)
+        ].drop_duplicates(["site_id", "criterion"], keep="last")
+        kinds = prov.pivot(index="site_id", columns="criterion", values="kind")
+        kinds = kinds.reindex(index=value.index, columns=value.columns)
+        default = spread.get("estimate", 0.15)
+        width = kinds.apply(lambda col: col.map(lambda k: spread.get(k, default)))
+        width = width.fillna(default).astype(float)
+        source = prov.pivot(index="site_id", columns="criterion", values="source")
+        source = source.reindex(index=value.index, columns=value.columns).fillna("").astype(str)
+        shared = pd.DataFrame(0, index=value.index, columns=value.columns, dtype=np.int64)
+        for c in value.columns:
+            key = value[c].map(repr) + "\x00" + source[c] + "\x00" + kinds[c].astype(str)
+            shared[c] = pd.factorize(key)[0]
+    half = value.abs() * width
+    return ValueUncertainty(value, value - half, value + half, shared, joint)
+
+
+def _value_block(n: int, m: int, samples: int) -> int:
+    return max(1, min(_VALUE_CELLS // max(1, n * m), -(-samples // _PROGRESS_BLOCKS)))
+
+
+def _value_blocks(values: ValueUncertainty, p: _Problem, samples: int, seed: int, block: int):
+    """Yield the value draws of successive blocks, each (b, n, m) in ``p``'s site and
+    criterion order. The draws depend on ``seed`` and the block size only.
+    """
+    cols = list(p.criteria)
+    v = values.value.reindex(index=p.sites, columns=cols).to_numpy(float)
+    lo = values.low.reindex(index=p.sites, columns=cols).to_numpy(float)
+    hi = values.high.reindex(index=p.sites, columns=cols).to_numpy(float)
+    n, m = v.shape
+    if values.shared is None:
+        gid = np.arange(n * m).reshape(n, m)
+    else:
+        codes = values.shared.reindex(index=p.sites, columns=cols).fillna(-1).to_numpy(np.int64)
+        gid = codes + np.arange(m) * (codes.max() + 2 if codes.size else 1)
+        gid[codes < 0] = -1 - np.arange(int((codes < 0).sum()))
+    joint = {c: d for c, d in (values.joint or {}).items() if c in cols}
+    fixed = np.zeros((n, m), dtype=bool)
+    jdraws = {}
+    for c, d in joint.items():
+        j = cols.index(c)
+        have = d.reindex(p.sites)
+        rows = have.notna().all(axis=1).to_numpy()
+        fixed[rows, j] = True
+        jdraws[j] = (rows, have.to_numpy(float)[rows])
+    vary = (hi > lo) & np.isfinite(v) & ~fixed
+    # one draw per group of cells that share a figure
+    flat = np.flatnonzero(vary.ravel())
+    groups, first = np.unique(gid.ravel()[flat], return_index=True)
+    cells = flat[first]
+    g_lo, g_mode, g_hi = lo.ravel()[cells], v.ravel()[cells], hi.ravel()[cells]
+    member = np.searchsorted(groups, gid.ravel()[flat])
+    rng = np.random.default_rng([int(seed), 1])
+    for start in range(0, samples, block):
+        b = min(block, samples - start)
+        x = np.broadcast_to(v, (b, n, m)).copy()
+        if groups.size:
+            g = rng.triangular(g_lo, g_mode, g_hi, size=(b, groups.size))
+            x.reshape(b, n * m)[:, flat] = g[:, member]
+        for j, (rows, d) in jdraws.items():
+            idx = (start + np.arange(b)) % d.shape[1]
+            x[:, rows, j] = d[:, idx].T
+        yield x
+
+
+def sample_values(
+    table: pd.DataFrame,
+    weights: Mapping[Hashable, float],
+    directions: Mapping[Hashable, str],
+    values: ValueUncertainty,
+    *,
+    samples: int = 1_000,
+    seed: int = 0,
+    method: scoring.Method = "wsm",
+    missing: str = "raise",
+) -> np.ndarray:
+    """The value draws :func:`rank_acceptability` uses with the same arguments: (s, n, m),
+    sites in ``table`` order, criteria in ``weights`` order.
+    """
+    p = _prepare(table, weights, directions, method, missing)
+    block = _value_block(len(p.sites), len(p.criteria), samples)
+    return np.concatenate(list(_value_blocks(values, p, int(samples), seed, block)))
+
+
+def value_scores(
+    x: np.ndarray, w: np.ndarray, benefit: np.ndarray, method: scoring.Method = "wsm"
+) -> np.ndarray:
+    """Scores of (b, n, m) value draws under (b, m) weights: (b, n), as :func:`scoring.score`.
+
+    Each draw is one decision table: missing values (NaN) are imputed by
+    :data:`scoring.MISSING_RULE`, the weighted product is shifted by :data:`scoring.WPM_RULE`,
+    and each method normalizes over that draw's sites, so ``value_scores(x, w, ...)[k]``
+    equals ``scoring.score`` of draw ``k`` (to rounding).
+    """
+    x = np.array(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    w = w / w.sum(axis=1, keepdims=True)
+    b = np.asarray(benefit, dtype=bool)
+    n = x.shape[1]
+    gaps = np.isnan(x)
+    if gaps.any():
+        with np.errstate(all="ignore"):
+            lo, hi = np.nanmin(x, axis=1, keepdims=True), np.nanmax(x, axis=1, keepdims=True)
+        margin = scoring.MISSING_MARGIN * (hi - lo)
+        fill = np.where(b, lo - margin, hi + margin)
+        fill = np.where(np.isnan(fill), 1.0, fill)  # no known value: a constant
+        x = np.where(gaps, fill, x)
+    lo, hi = x.min(axis=1, keepdims=True), x.max(axis=1, keepdims=True)
+    span = hi - lo
+    if method == "wsm":
+        r = np.divide(x - lo, span, out=np.zeros_like(x), where=span > 0)
+        r = np.where(b, r, 1.0 - r)
+        r = np.where(span > 0, r, 1.0)
+        return np.clip(np.einsum("bnm,bm->bn", r, w), 0.0, 1.0)
+    if method == "wpm":
+        floor = np.where(span > 0, scoring.WPM_FLOOR_SHARE * span, 1.0)
+        shift = np.where(lo > 0, 0.0, floor - lo)
+        x, lo, hi = x + shift, lo + shift, hi + shift
+        r = np.where(b, x / hi, lo / x)
+        return np.clip(np.exp(np.einsum("bnm,bm->bn", np.log(r), w)), 0.0, 1.0)
+    if method == "topsis":
+        norm = np.sqrt((x * x).sum(axis=1, keepdims=True))
+        scale = np.divide(w[:, None, :], norm, out=np.zeros_like(norm * w[:, None, :]),
+                          where=norm > 0)  # fmt: skip
+        best, worst = np.where(b, hi, lo), np.where(b, lo, hi)
+        d_best = np.sqrt((((x - best) * scale) ** 2).sum(axis=2))
+        d_worst = np.sqrt((((x - worst) * scale) ** 2).sum(axis=2))
+        total = d_best + d_worst
+        return np.divide(d_worst, total, out=np.ones_like(total), where=total > 0)
+    if n == 1:
+        return np.zeros(x.shape[:2])
+    out = np.zeros(x.shape[:2])
+    for j in range(x.shape[2]):
+        col = x[:, :, j]
+        flow = np.sign(col[:, :, None] - col[:, None, :]).sum(axis=2) / (n - 1)
+        out += w[:, j : j + 1] * (flow if b[j] else -flow)
+    return out
+
+
+def _value_confidence(
+    p: _Problem,
+    values: ValueUncertainty,
+    central: Mapping[Hashable, Mapping[Hashable, float]],
+    benefit: np.ndarray,
+    samples: int,
+    seed: int,
+) -> dict:
+    """SMAA-2 confidence: the share of value draws in which a site is first (possibly tied)
+    at its central weights.
+    """
+    if not central:
+        return {}
+    sites = list(central)
+    cw = np.array([[central[s][c] for c in p.criteria] for s in sites])
+    pos = np.array([p.sites.get_loc(s) for s in sites])
+    hits = np.zeros(len(sites))
+    block = _value_block(len(p.sites), len(p.criteria), samples)
+    for x in _value_blocks(values, p, samples, seed, block):
+        for k in range(len(sites)):
+            sc = value_scores(x, np.broadcast_to(cw[k], (x.shape[0], cw.shape[1])), benefit,
+                              p.method)  # fmt: skip
+            hits[k] += (sc[:, pos[k]] >= sc.max(axis=1) - _TIE).sum()
+    return {s: float(h / samples) for s, h in zip(sites, hits, strict=True)}

@@ -41,6 +41,7 @@ __all__ = [
     "CostModel",
     "SiteInputs",
     "build_model",
+    "resolve_report",
     "site_inputs",
 ]
 
@@ -152,7 +153,10 @@ def site_inputs(
         },
         index=table.index,
     )
-    out["chain"] = [site_chain(str(s), areas[s], str(out.at[s, "country"])) for s in out.index]
+    out["chain"] = [
+        site_chain(str(s), a, str(c))
+        for s, a, c in zip(out.index, areas.to_numpy(), out["country"].to_numpy(), strict=True)
+    ]
     bad = out[["road_to_port_km", "distance_to_market_km"]].isna().any(axis=1)
     if bad.any():
         msg = f"no road or market distance for site(s) {', '.join(map(str, out.index[bad]))}"
@@ -160,23 +164,56 @@ def site_inputs(
     return SiteInputs(out)
 
 
-def _resolve(params: pd.DataFrame, sites: SiteInputs) -> np.ndarray:
-    """Row position of each (input, site), -1 where an optional input does not apply."""
+def _resolve_site(
+    pos: dict[str, int], chain: tuple[str, ...], gateway: str
+) -> tuple[np.ndarray, str | None]:
+    """Row positions of every input for one (chain, gateway), and the first failure if any."""
+    market = "US" if "US" in chain else ("EU" if "EU" in chain else None)
+    needed = {*_ALL, "freight", *(_MARKET[market] if market else ())}
+    out = np.full(len(INPUTS), -1, dtype=np.int64)
+    failure = None
+    for i, name in enumerate(INPUTS):
+        param = f"freight_shanghai_{gateway}_usd_per_feu" if name == "freight" else name
+        hit = next((pos[f"{param}@{a}"] for a in chain if f"{param}@{a}" in pos), -1)
+        if hit < 0 and name in needed and failure is None:
+            failure = f"no cost parameter {param!r} applies (looked in {', '.join(chain)})"
+        out[i] = hit
+    return out, failure
+
+
+def resolve_report(params: pd.DataFrame, sites: SiteInputs) -> tuple[np.ndarray, dict[str, str]]:
+    """Row position of each (input, site), -1 where an input does not apply; and failures.
+
+    Sites sharing an area chain and a gateway port resolve alike, so each distinct pair is
+    looked up once (10,000 uploaded sites share a few). ``failures`` maps a site that lacks
+    a needed row to the reason.
+    """
     pos = {rid: i for i, rid in enumerate(params.index)}
     out = np.full((len(INPUTS), len(sites.ids)), -1, dtype=np.int64)
-    for j, site in enumerate(sites.ids):
-        chain = sites.table.at[site, "chain"]
-        market = "US" if "US" in chain else ("EU" if "EU" in chain else None)
-        needed = {*_ALL, "freight", *(_MARKET[market] if market else ())}
-        for i, name in enumerate(INPUTS):
-            param = name
-            if name == "freight":
-                param = f"freight_shanghai_{sites.table.at[site, 'gateway_port_id']}_usd_per_feu"
-            hit = next((pos[f"{param}@{a}"] for a in chain if f"{param}@{a}" in pos), -1)
-            if hit < 0 and name in needed:
-                msg = f"site {site}: no cost parameter {param!r} applies (looked in {chain})"
-                raise CostError(msg)
-            out[i, j] = hit
+    memo: dict[tuple, tuple[np.ndarray, str | None]] = {}
+    failures: dict[str, str] = {}
+    gateways = sites.table["gateway_port_id"].astype(str).to_numpy()
+    owners = set(params["applies_to"].astype(str))  # sites with rows of their own
+    for j, (site, chain) in enumerate(zip(sites.ids, sites.table["chain"], strict=True)):
+        # the chain's first entry (the site, or the profile it shares rows with) matters only
+        # when rows apply to it
+        key = (chain if chain[0] in owners else chain[1:], gateways[j])
+        if key not in memo:
+            memo[key] = _resolve_site(pos, chain, gateways[j])
+        got = memo[key]
+        out[:, j] = got[0]
+        if got[1] is not None:
+            failures[site] = got[1]
+    return out, failures
+
+
+def _resolve(params: pd.DataFrame, sites: SiteInputs) -> np.ndarray:
+    """Row position of each (input, site), -1 where an optional input does not apply."""
+    out, failures = resolve_report(params, sites)
+    if failures:
+        site, reason = next(iter(failures.items()))
+        msg = f"site {site}: {reason}"
+        raise CostError(msg)
     return out
 
 

@@ -171,7 +171,12 @@ def load_assumptions(path: Path | str | None = None) -> pd.DataFrame:
     CostError
         Naming the file, line and column of the first bad cell.
     """
-    return _link_duty(_load_cached(Path(path) if path else ASSUMPTIONS_PATH).copy())
+    return _linked(Path(path) if path else ASSUMPTIONS_PATH).copy()
+
+
+@lru_cache(maxsize=4)
+def _linked(path: Path) -> pd.DataFrame:
+    return _link_duty(_load_cached(path).copy())
 
 
 #: Duty rows of the CSV -> (area, indicator id in ``indicators.csv``). ``eu_parts_duty_pct``
@@ -334,7 +339,10 @@ def parameter_table(
     """
     table = catalog.criteria_table() if table is None else table
     prov = catalog.provenance() if provenance is None else provenance
-    by_key = {(r["site_id"], r["criterion"]): r for _, r in prov.iterrows()}
+    wanted = prov["criterion"].isin(("labour_cost_eur_h", "electricity_eur_mwh")) & prov[
+        "site_id"
+    ].isin(table.index)
+    by_key = {(r["site_id"], r["criterion"]): r for _, r in prov[wanted].iterrows()}
     rows = [_fx_row()]
     rows += _criterion_rows("labour_cost_eur_h", "labour_cost_eur_h", "EUR/h", table, by_key)
     rows += _criterion_rows("electricity_eur_mwh", "electricity_eur_mwh", "EUR/MWh", table, by_key)

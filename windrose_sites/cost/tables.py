@@ -129,30 +129,36 @@ def landed_cost_criterion(model: CostModel) -> tuple[pd.Series, pd.DataFrame]:
     table = cost_table(model).set_index("site_id")
     values = table["total_eur_per_truck"].rename(CRITERION)
     missing = influential_missing(model)
-    rows = []
-    for site, value in values.items():
+    parts = table[[f"{c}_eur_per_truck" for c in COMPONENTS]].to_numpy(float)
+    inside = (
+        " EUR per truck. Labour and electricity are counted inside it (do not weight "
+        "labour_cost_eur_h and electricity_eur_mwh again)."
+    )
+    notes, kinds = [], []
+    for j, site in enumerate(values.index):
         gaps = missing.get(site, [])
         note = (
             "Cost model total (windrose_sites.cost): "
-            + " + ".join(f"{c} {table.at[site, f'{c}_eur_per_truck']:,.0f}" for c in COMPONENTS)
-            + " EUR per truck. Labour and electricity are counted inside it (do not weight "
-            "labour_cost_eur_h and electricity_eur_mwh again)."
+            + " + ".join(f"{c} {x:,.0f}" for c, x in zip(COMPONENTS, parts[j], strict=True))
+            + inside
         )
         if gaps:
             note += f" Uses the midpoint of {len(gaps)} missing parameter(s): {', '.join(gaps)}."
-        rows.append(
-            {
-                "site_id": site,
-                "criterion": CRITERION,
-                "value": float(value),
-                "unit": "EUR/truck",
-                "source": "data/cost_assumptions.csv + windrose_sites.cost",
-                "year": np.nan,
-                "kind": "estimate" if gaps else "derived",
-                "note": note,
-            }
-        )
-    return values, pd.DataFrame(rows)
+        notes.append(note)
+        kinds.append("estimate" if gaps else "derived")
+    prov = pd.DataFrame(
+        {
+            "site_id": values.index.to_numpy(dtype=object),
+            "criterion": CRITERION,
+            "value": values.to_numpy(float),
+            "unit": "EUR/truck",
+            "source": "data/cost_assumptions.csv + windrose_sites.cost",
+            "year": np.nan,
+            "kind": kinds,
+            "note": notes,
+        }
+    )
+    return values, prov
 
 
 def model_for_state(

@@ -81,13 +81,16 @@ def _one_at_a_time(model: CostModel, rows: list[str], values: np.ndarray) -> np.
     return np.asarray(model.evaluate(draws)["total"])
 
 
-def row_swings(model: CostModel) -> pd.DataFrame:
+def row_swings(model: CostModel, only: pd.Series | None = None) -> pd.DataFrame:
     """Total at ``high`` minus total at ``low``, per varying row (index) and site (columns).
 
-    Varying rows: every row with a range that is not ``fixed``, plus :data:`LEVERS`.
+    Varying rows: every row with a range that is not ``fixed``, plus :data:`LEVERS`; with
+    ``only`` (a boolean Series over the parameter rows), just those of them.
     """
     p = model.params
     rows = _varying(p)
+    if only is not None:
+        rows = [r for r in rows if bool(only.get(r, False))]
     if not rows:
         return pd.DataFrame(columns=model.sites.ids, dtype=float)
     tot = _one_at_a_time(model, rows, p.loc[rows, ["low", "high"]].to_numpy(float))
@@ -96,10 +99,10 @@ def row_swings(model: CostModel) -> pd.DataFrame:
 
 def influential_missing(model: CostModel) -> dict[str, list[str]]:
     """Per site, the ``missing`` rows that move its total (their midpoint is in use)."""
-    sw = row_swings(model)
-    missing = model.params["kind"].reindex(sw.index) == "missing"
-    sw = sw[missing]
-    return {s: list(sw.index[sw[s].abs() > 1e-9]) for s in sw.columns}
+    sw = row_swings(model, only=model.params["kind"] == "missing")
+    moves = np.abs(sw.to_numpy(float)) > 1e-9
+    rows = np.asarray(sw.index, dtype=object)
+    return {s: list(rows[moves[:, j]]) for j, s in enumerate(sw.columns)}
 
 
 def tornado(model: CostModel) -> pd.DataFrame:
