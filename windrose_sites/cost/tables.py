@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from windrose_sites.cost.model import COMPONENTS, CostModel, build_model, site_inputs
+from windrose_sites.cost.model import COMPONENTS, CostModel, SiteInputs, build_model, site_inputs
 from windrose_sites.cost.montecarlo import simulate, summarise
 from windrose_sites.cost.params import COLUMNS, CostError, parameter_table
 from windrose_sites.cost.tornado import influential_missing
@@ -29,6 +29,7 @@ __all__ = [
     "cost_table",
     "landed_cost_criterion",
     "model_for_state",
+    "model_for_work",
     "parameter_listing",
     "table_bytes",
     "ten_year",
@@ -193,24 +194,64 @@ def model_for_state(
     CostError
         When every site is filtered out, or for a bad override.
     """
-    from windrose_sites import pipeline, ranking
+    from windrose_sites import pipeline
 
     inputs = pipeline.load_inputs() if inputs is None else inputs
     work = pipeline.working_set(inputs, None, edits or {})
+    model, removed, _ = model_for_work(work, state, overrides)
+    return model, removed
+
+
+def model_for_work(
+    work, state, overrides: Mapping[str, object] | None = None
+) -> tuple[CostModel, pd.Series, pd.Series]:
+    """The cost model of a working set's sites that the state's filters keep.
+
+    Returns the model, the reason per site filtered out and the reason per kept site that
+    cannot be costed (both indexed by site name). The Cost page passes the session's working
+    set (the user's sites and edits); :func:`model_for_state` the shipped one.
+    """
+    from windrose_sites import ranking
+    from windrose_sites.cost.criterion import INPUT_CRITERIA
+    from windrose_sites.cost.model import resolve_report
+
     attributes = work.attributes.assign(
         labour_catchment_pop=work.table["labour_catchment_pop"].reindex(work.attributes.index)
     )
     reasons = ranking.apply_filters(attributes, state.filters)
+    names = work.attributes["name"]
     removed = reasons[reasons != ""]
-    removed.index = [work.attributes.at[s, "name"] for s in removed.index]
+    removed.index = [names[s] for s in removed.index]
     kept = reasons.index[reasons == ""]
     if not len(kept):
         msg = "every site is filtered out; relax the filters"
         raise CostError(msg)
     table = work.table.loc[kept]
+    unknown = ~np.isfinite(table[list(INPUT_CRITERIA)].apply(pd.to_numeric, errors="coerce"))
+    not_costed = {
+        s: "not costed: unknown " + ", ".join(c for c in INPUT_CRITERIA if unknown.at[s, c])
+        for s in table.index[unknown.any(axis=1)]
+    }
+    table = table.loc[[s for s in table.index if s not in not_costed]]
+    if table.empty:
+        msg = "no kept site can be costed (" + "; ".join(not_costed.values()) + ")"
+        raise CostError(msg)
     params = parameter_table(table, work.provenance)
+    if overrides:
+        from windrose_sites.cost.params import apply_overrides
+
+        params = apply_overrides(params, dict(overrides))
     sites = site_inputs(table, work.attributes, work.sites)
-    return build_model(dict(overrides or {}), sites, params), removed
+    _, failures = resolve_report(params, sites)
+    not_costed.update({s: f"not costed: {r}" for s, r in failures.items()})
+    good = [s for s in table.index if s not in failures]
+    if not good:
+        msg = "no kept site can be costed (" + "; ".join(not_costed.values()) + ")"
+        raise CostError(msg)
+    model = build_model(None, SiteInputs(sites.table.loc[good]), params)
+    out = pd.Series(not_costed, dtype=object)
+    out.index = [names[s] for s in out.index]
+    return model, removed, out
 
 
 def table_bytes(table: pd.DataFrame, fmt: str = "csv") -> bytes:

@@ -1,0 +1,419 @@
+"""Cost page: what a truck costs us at each site, how sure we are, and what would flip it."""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from windrose_sites import cost, pipeline
+from windrose_sites.cost import tables as cost_tables
+from windrose_sites.cost.criterion import CRITERION, DOUBLE_COUNTING, INSIDE, refresh
+from windrose_sites.cost.params import CostError, apply_overrides
+from windrose_sites.cost.tornado import short_name
+from windrose_sites.text import md
+from windrose_ui import frame, sidebar, widgets
+
+#: Session keys of this page. OVERRIDES holds the user's cost assumptions,
+#: ``{"param@applies_to": value}``; the other keys belong to this page's widgets.
+OVERRIDES = "cost_overrides"
+TARIFF = "cost_tariff"
+SAMPLES = "cost_samples"
+SEED = "cost_seed"
+GENERATION = "_cost_editor_generation"
+FLASH = "_cost_flash"
+SAMPLE_CHOICES = (1_000, 10_000, 50_000)
+DEFAULT_SAMPLES = 10_000
+COMPONENT_LABELS = {
+    "ocean_freight": "ocean freight",
+    "insurance": "insurance",
+    "duty": "import duty",
+    "port_and_inland": "port and inland",
+    "labour": "labour",
+    "energy": "electricity",
+    "outbound": "delivery to market",
+    "capex": "plant capex",
+    "incentives": "incentives",
+}
+
+
+def eur(x: float) -> str:
+    """Money as the page writes it: ``EUR 18,578`` (a minus sign for negatives)."""
+    return f"EUR {x:,.0f}" if math.isfinite(x) else "unknown"
+
+
+def user_overrides() -> dict[str, float]:
+    """The user's cost assumptions (a copy)."""
+    return dict(st.session_state.get(OVERRIDES, {}))
+
+
+def _bump() -> None:
+    st.session_state[GENERATION] = int(st.session_state.get(GENERATION, 0)) + 1
+
+
+def _apply_edits(key: str, row_ids: list[str], params: pd.DataFrame) -> None:
+    """Callback of the parameter editor: edited values become the user's assumptions."""
+    edited = st.session_state.get(key, {}).get("edited_rows", {})
+    current = user_overrides()
+    problems = []
+    for pos, change in edited.items():
+        if "value" not in change:
+            continue
+        rid, value = row_ids[int(pos)], change["value"]
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            current.pop(rid, None)
+            continue
+        try:
+            apply_overrides(params, {rid: value})
+        except CostError as exc:
+            problems.append(str(exc))
+            continue
+        current[rid] = float(value)
+    st.session_state[OVERRIDES] = current
+    if problems:
+        st.session_state[FLASH] = "; ".join(problems)
+    _bump()
+
+
+def _reset() -> None:
+    st.session_state[OVERRIDES] = {}
+    _bump()
+
+
+ctx = frame.open_page("Cost")
+cat, state, work = ctx.cat, ctx.state, ctx.work
+st.title("Cost: what a truck costs us at each site")
+sidebar.show_url_warnings()
+st.caption(
+    "Landed cost per truck in EUR: a knock-down kit shipped from Shanghai, cleared through "
+    "customs, assembled at the site and delivered to the centre of its market, plus the plant "
+    "investment spread over ten years, minus incentives. Every parameter, its range and its "
+    "source is in the table at the bottom; edit a value there and it flows into every figure "
+    "of this page and into the ranking's landed-cost criterion. Method: docs/COST_MODEL.md."
+)
+
+# --- tariff scenario and the user's assumptions -------------------------------------------
+st.session_state.setdefault(TARIFF, "today")
+tariff = st.selectbox(
+    "Tariff scenario",
+    list(cost.TARIFF_SCENARIOS),
+    format_func=cost.TARIFF_LABELS.get,
+    key=TARIFF,
+    help="A named set of duty parameters; your own edits in the parameter table apply on top.",
+)
+overrides: dict[str, object] = {**cost.tariff_scenario(tariff), **user_overrides()}
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    st.error(f"Not applied: {md(flash, max_chars=400)}", icon="🚫")
+
+try:
+    model, removed, not_costed = cost_tables.model_for_work(work, state, overrides)
+except CostError as exc:
+    st.error(f"No cost table: {md(exc, max_chars=400)}", icon="🚫")
+    if user_overrides():
+        st.button("Reset my cost assumptions", on_click=_reset, key="cost_reset_error")
+    st.stop()
+
+mine = user_overrides()
+if mine:
+    st.info(
+        "Your cost assumptions (kind 'user' in the parameter table, applied everywhere): "
+        + "; ".join(f"{md(k)} = {v:,.6g}" for k, v in mine.items()),
+        icon="✏️",
+    )
+if len(removed):
+    widgets.removed_reasons(removed, pd.Series(removed.index, index=removed.index))
+if len(not_costed):
+    st.warning(
+        f"{len(not_costed):,} site(s) are not costed, so the ranking counts their landed cost as "
+        "missing (worse than any known value): "
+        + "; ".join(f"{md(n)} ({md(r, max_chars=200)})" for n, r in list(not_costed.items())[:20])
+        + ("…" if len(not_costed) > 20 else ""),
+        icon="⚠️",
+    )
+
+base = cost.cost_table(model)
+names = base.set_index("site_id")["name"]
+short = names.map(short_name)
+order = base.sort_values("total_eur_per_truck")["site_id"].tolist()
+leader = order[0]
+st.markdown(  # md-safe: names escaped, numbers formatted here
+    f"**Cheapest at the parameter values: {md(names[leader])}, "
+    f"{eur(base.set_index('site_id').at[leader, 'total_eur_per_truck'])} per truck.**"
+    + (
+        f" Next: {md(names[order[1]])}, "
+        f"{eur(base.set_index('site_id').at[order[1], 'total_eur_per_truck'])}."
+        if len(order) > 1
+        else ""
+    )
+)
+
+# --- components ---------------------------------------------------------------------------
+st.subheader("What a truck costs, by component")
+parts = base.melt(
+    id_vars=["site_id"],
+    value_vars=[f"{c}_eur_per_truck" for c in cost.COMPONENTS],
+    var_name="component",
+    value_name="eur",
+)
+parts["component"] = parts["component"].str.removesuffix("_eur_per_truck").map(COMPONENT_LABELS)
+parts["site"] = parts["site_id"].map(short)
+parts["EUR per truck"] = parts["eur"].map(eur)
+site_order = [short[s] for s in order]
+totals = base.assign(site=base["site_id"].map(short), total=base["total_eur_per_truck"])
+totals["EUR per truck"] = totals["total"].map(eur)
+st.altair_chart(
+    alt.Chart(parts)
+    .mark_bar()
+    .encode(
+        x=alt.X("site:N", sort=site_order, title=None),
+        y=alt.Y("sum(eur):Q", title="EUR per truck", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("component:N", sort=list(COMPONENT_LABELS.values()), title="component"),
+        tooltip=["site", "component", "EUR per truck"],
+    )
+    + alt.Chart(totals)
+    .mark_tick(color="black", thickness=2, size=30)
+    .encode(x=alt.X("site:N", sort=site_order), y="total:Q", tooltip=["site", "EUR per truck"]),
+    width="stretch",
+)
+st.caption(
+    "Stacked components per site, cheapest on the left; the black tick is the total. "
+    "Incentives are negative (below zero). US duty is MFN + Section 301 + Section 232 on the "
+    "kit's FOB value; EU duty is the parts rate on the CIF value."
+)
+
+
+# --- uncertainty (its own fragment: the sample size reruns only this part) ---------------
+@st.fragment
+def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
+    st.subheader("How sure we are")
+    left, right = st.columns(2)
+    st.session_state.setdefault(SAMPLES, DEFAULT_SAMPLES)
+    st.session_state.setdefault(SEED, 0)
+    n = left.selectbox(
+        "Monte Carlo samples", SAMPLE_CHOICES, format_func="{:,}".format, key=SAMPLES
+    )
+    seed = int(right.number_input("Seed", 0, 2**31 - 1, step=1, key=SEED))
+    table = cost.cost_table(model, samples=int(n), seed=seed)
+    ids = table["site_id"]
+    view = table.assign(site=ids.map(short))
+    for col in ("total_p10_eur_per_truck", "total_p50_eur_per_truck", "total_p90_eur_per_truck"):
+        view[col.replace("_eur_per_truck", "")] = view[col].map(eur)
+    view["probability cheapest"] = view["p_cheapest"].map("{:.1%}".format)
+    view["total"] = view["total_eur_per_truck"].map(eur)
+    ranged = (
+        alt.Chart(view)
+        .mark_rule(strokeWidth=3)
+        .encode(
+            y=alt.Y("site:N", sort=site_order, title=None),
+            x=alt.X(
+                "total_p10_eur_per_truck:Q",
+                title="EUR per truck (P10–P90, • P50, | value)",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            x2="total_p90_eur_per_truck:Q",
+            tooltip=["site", "total_p10", "total_p50", "total_p90", "total"],
+        )
+        + alt.Chart(view)
+        .mark_point(filled=True)
+        .encode(y=alt.Y("site:N", sort=site_order), x="total_p50_eur_per_truck:Q")
+        + alt.Chart(view)
+        .mark_tick(color="black")
+        .encode(y=alt.Y("site:N", sort=site_order), x="total_eur_per_truck:Q")
+    )
+    cheapest = (
+        alt.Chart(view)
+        .mark_bar()
+        .encode(
+            y=alt.Y("site:N", sort=site_order, title=None),
+            x=alt.X(
+                "p_cheapest:Q",
+                title="probability cheapest",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            tooltip=["site", "probability cheapest"],
+        )
+    )
+    a, b = st.columns(2)
+    a.altair_chart(ranged, width="stretch")
+    b.altair_chart(cheapest, width="stretch")
+    gap = table.attrs.get("gap") or {}
+    if gap:
+        st.markdown(  # md-safe: names escaped, numbers formatted here
+            f"At the parameter values {md(short[gap['leader']])} is cheapest and "
+            f"{md(short[gap['runner_up']])} costs {eur(gap['gap_p50'])} more per truck in the "
+            f"median draw (P10–P90 of the gap: {eur(gap['gap_p10'])} to {eur(gap['gap_p90'])}). "
+            f"In {gap['p_flip']:.1%} of the {int(n):,} draws the runner-up is cheaper."
+        )
+    st.caption(
+        "Every parameter with a range is drawn from its distribution at once (uniform, "
+        "triangular around the value, or lognormal with the range as P10–P90); fixed rows "
+        "(flags, duty rates, settings) stay as they are: pick a tariff scenario to move them."
+    )
+    st.markdown("**The cost table** (the download is exactly this table)")
+    data = cost_tables.table_bytes(table)
+    shown = pd.read_csv(pd.io.common.BytesIO(data))
+    money = [c for c in shown.columns if c.endswith("_eur_per_truck")]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            **{c: st.column_config.NumberColumn(c, format="localized") for c in money},
+            "npv_10y_eur_m": st.column_config.NumberColumn("npv_10y_eur_m", format="%.1f"),
+            "p_cheapest": st.column_config.NumberColumn("p_cheapest", format="%.4f"),
+        },
+        key="cost_table",
+    )
+    st.download_button(
+        "Download the cost table (CSV)",
+        data,
+        file_name="landed_cost.csv",
+        mime="text/csv",
+        key="dl_cost_csv",
+        on_click="ignore",
+    )
+    scenario = f" --scenario tariff:{tariff}" if tariff != "today" else ""
+    # the tariff's own rows come with --scenario; the user's edits with --set
+    cli_sets = " ".join(f"--set {k}={float(v):g}" for k, v in user_overrides().items())
+    st.caption("The same table from the command line (your edited site values aside):")
+    st.code(
+        f"python -m windrose_sites cost --state '{query}'{scenario}"
+        + (f" {cli_sets}" if cli_sets else "")
+        + f" --samples {int(n)} --seed {seed} --format csv",
+        language="bash",
+    )
+
+
+uncertainty(model, pipeline.query_string(state, cat), tariff)
+
+# --- what would flip it ---------------------------------------------------------------------
+if len(model.sites.ids) >= 2:
+    st.subheader("What would change the order")
+    tor = cost.tornado(model).head(12)
+    lead_base = float(base.set_index("site_id").at[tor.attrs["leader"], "total_eur_per_truck"])
+    bars = pd.DataFrame(
+        {
+            "parameter": tor["label"].to_numpy(),
+            "from": (tor["leader_low"] - lead_base).to_numpy(),
+            "to": (tor["leader_high"] - lead_base).to_numpy(),
+            "swing": tor["swing_leader"].map(eur).to_numpy(),
+            "gap swing": tor["swing_gap"].map(eur).to_numpy(),
+            "range": [
+                f"{lo:,.4g} – {hi:,.4g} {u} (now {v:,.4g})"
+                for lo, hi, u, v in zip(
+                    tor["low"], tor["high"], tor["unit"], tor["value"], strict=True
+                )
+            ],
+        }
+    )
+    st.altair_chart(
+        alt.Chart(bars)
+        .mark_bar()
+        .encode(
+            y=alt.Y("parameter:N", sort=list(bars["parameter"]), title=None),
+            x=alt.X(
+                "from:Q",
+                title=f"change of {short[tor.attrs['leader']]}'s total, EUR "
+                "per truck (parameter from low to high)",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            x2="to:Q",
+            tooltip=["parameter", "range", "swing", "gap swing"],
+        ),
+        width="stretch",
+    )
+    st.caption(
+        f"Tornado: each parameter from its low to its high value, the others at their values; "
+        f"the bars move {md(short[tor.attrs['leader']])}'s total. 'gap swing' (tooltip and "
+        f"table) is the change of the gap between {md(short[tor.attrs['runner_up']])} and "
+        f"{md(short[tor.attrs['leader']])}."
+    )
+    st.dataframe(
+        bars[["parameter", "range", "swing", "gap swing"]], hide_index=True, key="cost_tornado"
+    )
+    st.markdown("**Break-even values**")
+    st.markdown(  # md-safe: every sentence is escaped
+        "\n".join(f"- {md(s, max_chars=400)}" for s in cost.break_even_sentences(model))
+    )
+
+# --- ten years ------------------------------------------------------------------------------
+with st.expander("10-year cost of operations of one site"):
+    site = st.selectbox("Site", order, format_func=lambda s: names[s], key="cost_ten_year_site")
+    years = cost.ten_year(model, site)
+    st.dataframe(years, hide_index=True, key="cost_ten_year")
+    st.caption(
+        f"Net present cost over {model.horizon} years at the discount rate: "
+        f"EUR {years['pv_eur_m'].sum():,.1f} M (capex in year 0, incentives in year 1)."
+    )
+
+# --- the ranking ----------------------------------------------------------------------------
+st.subheader("In the ranking")
+work_now = refresh(work, work.sites, overrides or None)
+work_now = pipeline.WorkingSet(
+    sites=work.sites,
+    table=work_now.table,
+    provenance=work_now.provenance,
+    attributes=work_now.attributes,
+)
+weights = state.criterion_weights
+twice = [c for c in INSIDE if weights.get(c, 0) > 0 and weights.get(CRITERION, 0) > 0]
+st.caption(DOUBLE_COUNTING)
+if twice:
+    st.warning(
+        "Counted twice now: "
+        + ", ".join(md(cat.criteria.at[c, "label"]) for c in twice)
+        + " have weight while the landed cost carries them already. Set them to 0 in the "
+        "sidebar's criterion weights unless you mean it.",
+        icon="⚠️",
+    )
+result = widgets.current_ranking(work_now, cat, state)
+if result is not None:
+    ranked = result.result.sort_values("rank")
+    shown = pd.DataFrame(
+        {
+            "rank": ranked["rank"].to_numpy(),
+            "site": [names.get(s, work.attributes["name"].get(s, s)) for s in ranked.index],
+            "landed cost used (EUR per truck)": [
+                eur(float(work_now.table.at[s, CRITERION])) for s in ranked.index
+            ],
+            "score": ranked["score"].to_numpy(),
+        }
+    )
+    st.dataframe(shown, hide_index=True, key="cost_ranking")
+    st.caption(
+        "The ranking's landed-cost criterion is the model's total above, with your cost "
+        "assumptions and tariff scenario applied (kind 'user assumption' in its provenance)."
+    )
+
+# --- every parameter ------------------------------------------------------------------------
+st.subheader("Every parameter, with its range and source")
+listing = cost_tables.parameter_listing(model)
+listing.insert(0, "row", model.params.index.to_numpy())
+row_ids = listing["row"].tolist()
+key = f"cost_params_{int(st.session_state.get(GENERATION, 0))}"
+st.data_editor(
+    listing,
+    hide_index=True,
+    disabled=[c for c in listing.columns if c != "value"],
+    column_config={
+        "value": st.column_config.NumberColumn("value", min_value=0.0, format="%.6g"),
+        "low": st.column_config.NumberColumn("low", format="%.6g"),
+        "high": st.column_config.NumberColumn("high", format="%.6g"),
+        "source": st.column_config.TextColumn("source", width="medium"),
+        "note": st.column_config.TextColumn("note", width="large"),
+    },
+    key=key,
+    on_change=_apply_edits,
+    args=(key, row_ids, model.params),
+)
+st.caption(
+    "Edit a value: it becomes your assumption (kind 'user'), widens the row's range if needed "
+    "and flows into every table, chart and the ranking. Rows of kind 'missing' have no source; "
+    "the model uses the midpoint of their range until you set one. Your assumptions are kept "
+    "for this session (the link does not carry them)."
+)
+if mine:
+    st.button("Reset my cost assumptions", on_click=_reset, key="cost_reset")
