@@ -3,9 +3,11 @@
 Run by hand (not in CI)::
 
     .venv/bin/python benchmarks/load_test.py --sessions 10 25 --seconds 60
+    .venv/bin/python benchmarks/load_test.py --sessions 1 10 25 --replicas 1 2 --seconds 30
 
 For each N it starts its own server on a free port of 127.0.0.1 (``WINDROSE_SCENARIOS_DB`` in a
-temporary directory), opens one headless Chromium with N browser contexts (Playwright's async
+temporary directory; with ``--replicas R`` > 1, ``scripts/serve``: R replicas behind HAProxy
+with sticky sessions, the sessions spread over them by the proxy's round robin), opens one headless Chromium with N browser contexts (Playwright's async
 API, one asyncio task per session) and lets every session, for ``--seconds``, move the group
 weight sliders, switch pages and download the comparison CSV, with a random think time between
 interactions. Then it stops the server and reports:
@@ -15,7 +17,8 @@ interactions. Then it stops the server and reports:
   ``script_finished`` for a run requested after the interaction, as the page's websocket
   frames show); also the time to that ``script_finished``, and the time of a CSV download;
 - the server's own rerun time under that load, from a "canary": a bare websocket client (no
-  browser) that asks for a rerun of the overview every ``--canary-interval`` seconds;
+  browser) that asks for a rerun of the overview every ``--canary-interval`` seconds (one per
+  replica, pinned by the proxy's cookie, pooled);
 - errors: exceptions shown in the app, step timeouts, unexpected websocket closes, a wrong page
   after a switch, failed steps (a failed download with the HTTP status of its file), and
   tracebacks in the server log; uncaught JavaScript errors (page or map frames; not shown to
@@ -219,20 +222,36 @@ def deprioritize_rendering(server_pid: int) -> int:
 
 
 class Server:
-    """``streamlit run app.py`` on a free port of 127.0.0.1, with a scratch scenario DB."""
+    """``streamlit run app.py`` on a free port of 127.0.0.1, with a scratch scenario DB.
 
-    def __init__(self) -> None:
+    With ``replicas`` > 1: ``scripts/serve`` (what ``make serve`` runs), that many replicas
+    behind HAProxy with cookie affinity; ``url`` is the proxy's, and memory and CPU are summed
+    over the replicas (CPU includes the proxy's).
+    """
+
+    def __init__(self, replicas: int = 1) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="windrose-load-"))
+        self.replicas = replicas
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = self.tmp / "streamlit.log"
         env = dict(os.environ, WINDROSE_SCENARIOS_DB=str(self.tmp / "scenarios.sqlite"))
-        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-               "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+        if replicas == 1:
+            cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                   "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+            new_session = False
+        else:
+            base = _free_port_run(replicas)
+            env.update(REPLICAS=str(replicas), PORT=str(self.port), BASE_PORT=str(base),
+                       BIND="127.0.0.1", STATE_DIR=str(self.tmp),
+                       BIN=str(Path(sys.executable).parent))  # fmt: skip
+            cmd, new_session = [str(ROOT / "scripts" / "serve")], True
         with self.log.open("w") as out:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
-        deadline = time.monotonic() + 90
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=new_session
+            )
+        deadline = time.monotonic() + 90 * replicas
         while True:
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
@@ -245,29 +264,62 @@ class Server:
                 raise RuntimeError(f"streamlit did not start:\n{self.log_text()[-3000:]}")
             time.sleep(0.3)
 
+    def _pids(self) -> list[int]:
+        """The Streamlit process(es): this one, or the replicas below scripts/serve."""
+        if self.replicas == 1:
+            return [self.proc.pid]
+        procs = _processes()
+        below = _descendants(self.proc.pid, -1, procs)
+        return [p for p in below if procs[p][1].startswith(("streamlit", "python"))]
+
     def memory(self) -> dict[str, int]:
-        return _proc_status(self.proc.pid)
+        out: dict[str, int] = {}
+        for pid in self._pids():
+            for k, v in _proc_status(pid).items():
+                out[k] = out.get(k, 0) + v
+        return out
 
     def cpu_s(self) -> float:
-        return _proc_cpu_s(self.proc.pid)
+        if self.replicas == 1:
+            return _proc_cpu_s(self.proc.pid)
+        procs = _processes()
+        return sum(procs[p][2] for p in [self.proc.pid, *_descendants(self.proc.pid, -1, procs)])
 
     def log_text(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")
-        except OSError:
-            return ""
+        logs = [self.log, *sorted(self.tmp.glob("replica-*.log"))]
+        return "".join(f.read_text(errors="replace") for f in logs if f.exists())
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.terminate()
+            self.proc.terminate()  # scripts/serve's trap stops its replicas and the proxy
             try:
-                self.proc.wait(15)
+                self.proc.wait(30)
             except subprocess.TimeoutExpired:
+                if self.replicas > 1:
+                    os.killpg(self.proc.pid, 9)
                 self.proc.kill()
                 self.proc.wait()
 
     def cleanup(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _free_port_run(n: int) -> int:
+    """The first of ``n`` consecutive free ports of 127.0.0.1 (for the replicas)."""
+    for _ in range(50):
+        base = _free_port()
+        socks = []
+        try:
+            for port in range(base, base + n):
+                socks.append(socket.socket())
+                socks[-1].bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no run of free ports")
 
 
 # --- expected CSV (the core, in this process) -----------------------------------------------
@@ -642,8 +694,10 @@ class Canary:
     the browsers' that share this machine. One canary adds about one slow user's load.
     """
 
-    def __init__(self, base: str, query: dict[str, str]) -> None:
+    def __init__(self, base: str, query: dict[str, str], replica: str | None = None) -> None:
         self.uri = base.replace("http://", "ws://") + "/_stcore/stream"
+        #: behind the proxy: the affinity cookie that sends this canary to one replica
+        self.headers = {"Cookie": f"WINDROSE_REPLICA={replica}"} if replica else {}
         msg = BackMsg()
         msg.rerun_script.query_string = urllib.parse.urlencode(query)
         msg.rerun_script.context_info.url = f"{base}/"
@@ -657,7 +711,9 @@ class Canary:
     async def __aenter__(self) -> Canary:
         from websockets.asyncio.client import connect
 
-        self.conn = await connect(self.uri, subprotocols=["streamlit"], max_size=None)
+        self.conn = await connect(
+            self.uri, subprotocols=["streamlit"], max_size=None, additional_headers=self.headers
+        )
         self.reader = asyncio.create_task(self._read())
         await self.rerun(60)  # the session's first run
         return self
@@ -703,6 +759,7 @@ class Canary:
 
 @dataclass
 class RunResult:
+    replicas: int
     sessions: int
     seconds: float
     stats: list[Stats]
@@ -737,9 +794,12 @@ async def _sample(server: Server, peak: list[int], stop: asyncio.Event, idle: bo
             await asyncio.wait_for(stop.wait(), 1.0)
 
 
-async def run_sessions(n: int, args: argparse.Namespace, groups: list[str]) -> RunResult:
-    server = Server()
-    print(f"\n== {n} sessions x {args.seconds:g} s against {server.url} ==", flush=True)
+async def run_sessions(
+    n: int, args: argparse.Namespace, groups: list[str], replicas: int = 1
+) -> RunResult:
+    server = Server(replicas)
+    where = f"{replicas} replicas behind HAProxy at" if replicas > 1 else "1 server at"
+    print(f"\n== {n} sessions x {args.seconds:g} s against {where} {server.url} ==", flush=True)
     try:
         async with async_playwright() as pw:
             browser: Browser = await pw.chromium.launch(
@@ -758,14 +818,18 @@ async def run_sessions(n: int, args: argparse.Namespace, groups: list[str]) -> R
             canary_idle: list[float] = []
             canary_load: list[float] = []
             canary_errors: list[tuple[str, str]] = []
-            canary = Canary(server.url, random_query(random.Random(-1), groups))
-            try:
-                await canary.__aenter__()
-                for _ in range(5):
-                    canary_idle.append(await canary.rerun(60))
-            except Exception as exc:
-                canary_errors.append(("canary", f"{type(exc).__name__}: {exc}"[:300]))
-                canary = None
+            # one canary per replica (pinned by the proxy's cookie), pooled in the report
+            canaries = []
+            for r in range(server.replicas):
+                replica = f"r{r + 1}" if server.replicas > 1 else None
+                canary = Canary(server.url, random_query(random.Random(-1 - r), groups), replica)
+                try:
+                    await canary.__aenter__()
+                    for _ in range(5):
+                        canary_idle.append(await canary.rerun(60))
+                    canaries.append(canary)
+                except Exception as exc:
+                    canary_errors.append(("canary", f"{type(exc).__name__}: {exc}"[:300]))
 
             queries: set[tuple] = set()
             sessions = []
@@ -794,10 +858,11 @@ async def run_sessions(n: int, args: argparse.Namespace, groups: list[str]) -> R
             client0 = client_cpu_s(server.proc.pid)
             t0 = time.perf_counter()
             tasks = [s.run(t0 + args.seconds) for s in sessions]
-            if canary is not None and args.canary_interval > 0:
-                tasks.append(
-                    canary.run(t0 + args.seconds, args.canary_interval, canary_load, canary_errors)
-                )
+            if args.canary_interval > 0:
+                tasks += [
+                    c.run(t0 + args.seconds, args.canary_interval, canary_load, canary_errors)
+                    for c in canaries
+                ]
             await asyncio.gather(*tasks)
             wall = time.perf_counter() - t0
             cpu1, (busy1, total1), own1 = server.cpu_s(), _machine_cpu(), time.process_time()
@@ -805,8 +870,8 @@ async def run_sessions(n: int, args: argparse.Namespace, groups: list[str]) -> R
             mem = server.memory()
             stop.set()
             await sampler
-            if canary is not None:
-                await canary.__aexit__()
+            for c in canaries:
+                await c.__aexit__()
             await asyncio.gather(*(s.close() for s in sessions))
             await browser.close()
     finally:
@@ -815,6 +880,7 @@ async def run_sessions(n: int, args: argparse.Namespace, groups: list[str]) -> R
     server.cleanup()
     tracebacks = [m.group(0)[:300] for m in re.finditer(r"Traceback[\s\S]*?\n\S[^\n]*", log)]
     return RunResult(
+        replicas=replicas,
         sessions=n,
         seconds=wall,
         stats=[s.stats for s in sessions],
@@ -947,8 +1013,9 @@ def report(r: RunResult, args: argparse.Namespace) -> None:
         print(f"  {note}")
 
 
-COLUMNS = ("sessions", "interactions", "reruns", "p50 s", "p95 s", "max s", "errors", "CSV ok",
-           "mismatch", "leaks", "JS err", "srv p95", "RSS MiB", "peak MiB", "target")  # fmt: skip
+COLUMNS = ("replicas", "sessions", "interactions", "reruns", "e2e p50", "e2e p95", "e2e max",
+           "srv p50", "srv p95", "errors", "CSV ok", "mismatch", "leaks", "JS err", "RSS MiB",
+           "peak MiB", "e2e<1s", "srv<1s")  # fmt: skip
 
 
 def summary(results: list[RunResult], args: argparse.Namespace) -> bool:
@@ -962,25 +1029,29 @@ def summary(results: list[RunResult], args: argparse.Namespace) -> bool:
         lat = [x for s in r.stats for k in ("slider", "page") for x in s.latency.get(k, [])]
         n_err = sum(len(s.errors) for s in r.stats) + len(r.server_tracebacks)
         p95 = _pct(lat, 95)
-        ok = n_err == 0 and r.csv_mismatch == 0 and r.csv_ok > 0 and p95 < 1.0
+        clean = n_err == 0 and r.csv_mismatch == 0 and r.csv_ok > 0
+        ok, srv_ok = clean and p95 < 1.0, clean and _pct(r.canary_load, 95) < 1.0
         all_ok &= ok
         rows.append(
             [
+                str(r.replicas),
                 str(r.sessions),
                 str(sum(sum(s.interactions.values()) for s in r.stats)),
                 str(sum(s.reruns for s in r.stats)),
                 f"{_pct(lat, 50):.3f}",
                 f"{p95:.3f}",
                 f"{max(lat, default=math.nan):.3f}",
+                f"{_pct(r.canary_load, 50):.3f}",
+                f"{_pct(r.canary_load, 95):.3f}",
                 str(n_err),
                 str(r.csv_ok),
                 str(r.csv_mismatch),
                 str(r.csv_leaks),
                 str(sum(len(s.js_errors) for s in r.stats)),
-                f"{_pct(r.canary_load, 95):.3f}",
                 _mib(r.rss_end),
                 _mib(r.hwm),
                 "met" if ok else "MISSED",
+                "met" if srv_ok else "MISSED",
             ]
         )
     widths = [max([len(c), *(len(row[i]) for row in rows)]) for i, c in enumerate(COLUMNS)]
@@ -990,10 +1061,11 @@ def summary(results: list[RunResult], args: argparse.Namespace) -> bool:
     for row in rows:
         print(" | ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
     print(
-        "p50/p95/max: slider move or page switch until the app is idle again. errors: shown "
-        "exceptions, timeouts,\nfailed steps, websocket drops and server tracebacks (JS err "
-        "apart). srv p95: server rerun without a browser\n(canary). RSS: server VmRSS at the "
-        "end; peak: VmHWM. Target: zero errors and mismatches, p95 < 1 s."
+        "e2e: slider move or page switch until the app is idle again in the browser. srv: the "
+        "server's rerun\nwithout a browser (canary; one per replica, pooled). errors: shown "
+        "exceptions, timeouts, failed steps,\nwebsocket drops and server tracebacks (JS err "
+        "apart). RSS: VmRSS at the end, peak: VmHWM (both summed\nover replicas). Targets: "
+        "zero errors and mismatches, and p95 < 1 s (e2e, resp. srv)."
     )
     return all_ok
 
@@ -1001,6 +1073,14 @@ def summary(results: list[RunResult], args: argparse.Namespace) -> bool:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--sessions", type=int, nargs="+", default=[10, 25])
+    ap.add_argument(
+        "--replicas",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="run every session count against each: 1 = one server, N > 1 = scripts/serve "
+        "(N replicas behind HAProxy with sticky sessions)",
+    )
     ap.add_argument("--seconds", type=float, default=60.0, help="interaction time per run")
     ap.add_argument("--think", type=float, default=1.0, help="mean s between interactions")
     ap.add_argument("--step-timeout", type=float, default=30.0, help="seconds per step")
@@ -1020,16 +1100,20 @@ def main() -> None:
     groups = [g for g in catalog.GROUPS if g in present]  # the sidebar's slider order
     results = []
     crashed = False
-    for n in args.sessions:
-        try:
-            result = asyncio.run(run_sessions(n, args, groups))
-        except Exception as exc:  # the server or the browser would not start, say
-            print(f"the {n}-session run failed: {type(exc).__name__}: {exc}", flush=True)
-            crashed = True
-            continue
-        check_csvs(result)
-        report(result, args)
-        results.append(result)
+    for replicas in args.replicas:
+        for n in args.sessions:
+            try:
+                result = asyncio.run(run_sessions(n, args, groups, replicas))
+            except Exception as exc:  # the server or the browser would not start, say
+                msg = (
+                    f"the {n}-session run ({replicas} replicas) failed: {type(exc).__name__}: {exc}"
+                )
+                print(msg, flush=True)
+                crashed = True
+                continue
+            check_csvs(result)
+            report(result, args)
+            results.append(result)
     summary(results, args)
     failed = crashed or any(
         r.csv_mismatch or r.server_tracebacks or any(s.errors for s in r.stats) for r in results
