@@ -35,8 +35,8 @@ def _downloaded_csv(query: dict[str, str]) -> pd.DataFrame:
 
 def test_default_ranking_weights_no_imputed_or_missing_value():
     csv = _downloaded_csv({})
-    weighted = [c.removesuffix(" weight") for c in csv.columns if c.endswith(" weight")]
-    weighted = [c for c in weighted if (csv[f"{c} weight"] > 0).all()]
+    weighted = [c.removesuffix(" weight [%]") for c in csv.columns if c.endswith(" weight [%]")]
+    weighted = [c for c in weighted if (csv[f"{c} weight [%]"] > 0).all()]
     assert len(weighted) >= 8  # the default weights most criteria
     for cid in weighted:
         if f"{cid} imputed worst" in csv:

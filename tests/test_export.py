@@ -38,13 +38,13 @@ def test_comparison_frame_has_every_criterion_with_unit_weight_and_source():
         for col in (
             f"{cid} [{unit}]",
             f"{cid} normalized",
-            f"{cid} weight",
+            f"{cid} weight [%]",
             f"{cid} source",
             f"{cid} year",
             f"{cid} kind",
         ):
             assert col in frame.columns
-    weights = [frame[f"{c} weight"].iloc[0] for c in ranking.result.attrs["weights"]]
+    weights = [frame[f"{c} weight [%]"].iloc[0] / 100 for c in ranking.result.attrs["weights"]]
     assert sum(weights) == pytest.approx(1.0)
     contrib = frame[[c for c in frame.columns if c.endswith(" contribution")]].sum(axis=1)
     assert contrib.to_numpy() == pytest.approx(frame["score"].to_numpy())

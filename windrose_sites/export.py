@@ -26,6 +26,24 @@ def neutralize_formulas(value: object) -> object:
     return value
 
 
+#: Decimals a raw value is written with, per unit: the precision its source supports
+#: (distances to the km or nm, counts to one, rates to the decimals the statistics publish).
+DECIMALS_BY_UNIT = {
+    "nm": 0,
+    "km": 0,
+    "people": 0,
+    "vehicles/yr": 0,
+    "gCO2eq/kWh": 0,
+    "EUR/truck": 0,
+    "%": 2,
+    "EUR/h": 2,
+    "EUR/MWh": 1,
+    "M TEU/yr": 3,
+}
+#: Decimals of scores, normalized values, contributions and weights in %.
+SCORE_DECIMALS = 9
+
+
 def comparison_frame(
     result: pd.DataFrame,
     table: pd.DataFrame,
@@ -34,17 +52,23 @@ def comparison_frame(
     names: pd.Series,
 ) -> pd.DataFrame:
     """One row per scored site, best first: rank, score, method, and for every criterion its raw
-    value (unit in the header), normalized value, effective weight, contribution, whether the
-    value was imputed (``<id> imputed worst``, by :data:`~windrose_sites.scoring.MISSING_RULE`),
-    source, year and kind. Then, after all of those so that older readers see the same columns
-    in the same places, one ``<id> no information`` column per criterion: True on every row
-    when the criterion's known values are all equal, so it gives every site the same mark
+    value (unit in the header), normalized value, effective weight in % (``<id> weight [%]``),
+    contribution, whether the value was imputed (``<id> imputed worst``, by
+    :data:`~windrose_sites.scoring.MISSING_RULE`), source, year and kind. Then one
+    ``<id> no information`` column per criterion: True on every row when the criterion's known
+    values are all equal, so it gives every site the same mark
     (:data:`~windrose_sites.scoring.NO_INFORMATION_RULE`).
+
+    The columns are the same whatever the weights: every criterion of ``criteria`` that is in
+    ``table`` has its columns; one weighted 0 shows weight 0 and blank normalized values and
+    contributions. Raw values are rounded to the precision their source supports
+    (:data:`DECIMALS_BY_UNIT`); years are whole numbers.
 
     ``result`` is :func:`windrose_sites.scoring.score` output; ``provenance`` has one row per
     (site_id, criterion) with ``source``, ``year`` and ``kind``.
     """
-    weights = result.attrs.get("weights", {})
+    used = result.attrs.get("weights", {})
+    weights = {c: float(used.get(c, 0.0)) for c in criteria.index if c in table.columns}
     normalized = result.attrs.get("normalized")
     imputed = result.attrs.get("imputed")
     order = result.sort_values(["rank", "score"], ascending=[True, False]).index
@@ -52,23 +76,36 @@ def comparison_frame(
     out.index.name = "site_id"
     out["name"] = names.reindex(order).to_numpy()
     out["rank"] = result.loc[order, "rank"].to_numpy()
-    out["score"] = result.loc[order, "score"].to_numpy()
+    out["score"] = result.loc[order, "score"].round(SCORE_DECIMALS).to_numpy()
     out["method"] = result.attrs.get("method", "")
     prov = provenance.set_index(["site_id", "criterion"])
+    additive = any(c.startswith("contrib_") for c in result.columns)
     for cid in weights:
-        unit = criteria.at[cid, "unit"]
-        out[f"{cid} [{unit}]"] = table.loc[order, cid].to_numpy()
+        unit = str(criteria.at[cid, "unit"])
+        raw = pd.to_numeric(table.loc[order, cid], errors="coerce")
+        out[f"{cid} [{unit}]"] = raw.round(DECIMALS_BY_UNIT.get(unit, 4)).to_numpy()
         if normalized is not None:
-            out[f"{cid} normalized"] = normalized.loc[order, cid].to_numpy()
-        out[f"{cid} weight"] = weights[cid]
-        if f"contrib_{cid}" in result:
-            out[f"{cid} contribution"] = result.loc[order, f"contrib_{cid}"].to_numpy()
+            norm = normalized.reindex(index=order, columns=[cid])[cid]
+            out[f"{cid} normalized"] = norm.astype(float).round(SCORE_DECIMALS).to_numpy()
+        out[f"{cid} weight [%]"] = round(100.0 * weights[cid], SCORE_DECIMALS - 2)
+        if additive:
+            contrib = result.get(f"contrib_{cid}")
+            out[f"{cid} contribution"] = (
+                pd.Series(float("nan"), index=order)
+                if contrib is None
+                else contrib.loc[order].astype(float).round(SCORE_DECIMALS)
+            ).to_numpy()
         if imputed is not None:
-            out[f"{cid} imputed worst"] = imputed.loc[order, cid].to_numpy()
+            imp = imputed.reindex(index=order, columns=[cid])[cid]
+            out[f"{cid} imputed worst"] = (
+                imp.astype("boolean").fillna(False).astype(bool).to_numpy()
+            )
         keys = pd.MultiIndex.from_arrays([order, [cid] * len(order)])
         rows = prov.reindex(keys)
         out[f"{cid} source"] = rows["source"].fillna("NOT FOUND").to_numpy()
-        out[f"{cid} year"] = rows["year"].to_numpy()
+        out[f"{cid} year"] = (
+            pd.to_numeric(rows["year"], errors="coerce").round().astype("Int64").to_numpy()
+        )
         out[f"{cid} kind"] = rows["kind"].fillna("missing").to_numpy()
     flat = set(result.attrs.get("no_information", ()))
     flags = pd.DataFrame({f"{cid} no information": cid in flat for cid in weights}, index=out.index)
@@ -76,7 +113,11 @@ def comparison_frame(
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes with formula-like text cells (and headers) neutralized."""
+    """UTF-8 CSV bytes with a byte-order mark, formula-like text cells (and headers) neutralized.
+
+    The BOM makes spreadsheet programs read "–" and "→" correctly; CSV readers (pandas,
+    Python's ``csv`` with ``utf-8-sig``) skip it.
+    """
     safe = frame.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
@@ -84,7 +125,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     safe.columns = [neutralize_formulas(str(c)) for c in safe.columns]
     buf = io.StringIO()
     safe.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def sites_geojson(sites: gpd.GeoDataFrame, result: pd.DataFrame) -> bytes:
