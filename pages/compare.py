@@ -207,3 +207,4 @@ d2.download_button(
     on_click="ignore",
     key="dl_compare_geojson",
 )
+widgets.board_pack_buttons(cat, state, work)

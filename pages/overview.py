@@ -109,6 +109,7 @@ st.download_button(
     on_click="ignore",
     key="dl_overview_csv",
 )
+widgets.board_pack_buttons(cat, state, work)
 st.subheader("Key facts per site")
 st.dataframe(
     widgets.key_facts(cat, work),

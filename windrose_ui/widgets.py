@@ -16,6 +16,7 @@ from windrose_ui.cached import Catalog
 __all__ = [
     "EAGER_DOWNLOAD_MAX_SITES",
     "KEY_CRITERIA",
+    "board_pack_buttons",
     "comparison_csv",
     "current_ranking",
     "deferred",
@@ -133,3 +134,34 @@ def value_columns(criteria: pd.DataFrame, labels: dict[str, str]) -> dict[str, o
         for c in criteria.index
         if c in labels
     }
+
+
+def board_pack_buttons(cat: Catalog, state: wstate.AppState, work: pipeline.WorkingSet) -> None:
+    """'Download decision memo (PDF)' and 'Download Excel model': the same documents as
+    ``python -m windrose_sites report`` / ``workbook`` for this page's link (plus the
+    session's own sites and edits). Built on click: a memo takes a few seconds.
+    """
+    from windrose_sites import report, workbook
+    from windrose_ui import session
+
+    query = pipeline.query_string(state, cat)
+    edits = session.edits()
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Download decision memo (PDF)",
+        lambda: report.memo_pdf(query, cat, work=work, edits=edits),
+        "windrose-decision-memo.pdf",
+        "application/pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+        key="dl_memo",
+    )
+    c2.download_button(
+        "Download Excel model",
+        lambda: workbook.workbook_xlsx(query, cat, work=work, edits=edits),
+        "windrose-model.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/table_view:",
+        key="dl_workbook",
+    )
