@@ -47,6 +47,18 @@ _SITES_ON_SCREEN = """
 """
 
 
+#: Per label text: whether it is visible and wholly inside the map's box.
+_LABELS_SHOWN = """() => {
+    const m = window.map.getContainer().getBoundingClientRect(), out = {};
+    for (const e of document.querySelectorAll(".windrose-label")) {
+        const r = e.getBoundingClientRect();
+        out[e.textContent] = getComputedStyle(e).visibility !== "hidden" && r.width > 0
+            && r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= m.bottom;
+    }
+    return out;
+}"""
+
+
 def _frame(page):
     map_frame(page).locator(".leaflet-interactive").first.wait_for(
         state="attached", timeout=120_000
@@ -140,6 +152,9 @@ def test_sites_have_name_labels_written_as_text(page, app_server):
     labels.first.wait_for(state="attached", timeout=120_000)
     texts = labels.all_inner_texts()
     assert "Onnaing" in texts and "Antwerp – Romeynsweel" in texts, texts
+    # ... and they are shown inside the map, not left where the map was before its final size
+    shown = _frame(page).evaluate(_LABELS_SHOWN)
+    assert shown.get("Onnaing") and shown.get("Antwerp – Romeynsweel"), shown
     # labels never take a click: the pointer goes through them to the map and the sites
     assert labels.first.evaluate("e => getComputedStyle(e).pointerEvents") == "none"
     _open_view(page, "United States")

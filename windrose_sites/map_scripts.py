@@ -68,9 +68,13 @@ LABELS_JS = """
     });
     tips.sort(function (a, b) { return a.windroseOrder - b.windroseOrder; });
     function place(tip) {
-        // right of the site, or left of it where the label would leave the map
-        var map = layer._map, el = tip.getElement(), r = el.getBoundingClientRect();
-        var room = map.getSize().x - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
+        // right of the site, or left of it where the label would leave the map; measured
+        // afresh each time (the map may have been laid out at another size, e.g. hidden)
+        var map = layer._map, el = tip.getElement();
+        tip.update();
+        var r = el.getBoundingClientRect();
+        var width = map.getContainer().clientWidth;
+        var room = width - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
         var side = r.width > room ? "left" : "right";
         if (tip.options.direction !== side) {
             tip.options.direction = side;
@@ -82,26 +86,33 @@ LABELS_JS = """
     }
     function declutter() {
         // a label that overlaps a better-ranked one is hidden until a zoom makes room
+        if (!layer._map) { return; }
         var kept = [];
         tips.forEach(function (tip) {
             var el = tip.getElement();
             if (!el) { return; }
-            el.style.visibility = "";
             var r = place(tip);
             var free = kept.every(function (k) {
                 return r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom;
             });
-            if (free) { kept.push(r); } else { el.style.visibility = "hidden"; }
+            el.style.visibility = free ? "" : "hidden";
+            if (free) { kept.push(r); }
         });
     }
+    var resized = window.ResizeObserver ? new ResizeObserver(declutter) : null;
     function show() {
-        group.addTo(layer._map);
-        layer._map.on("zoomend moveend", declutter);
+        var map = layer._map;
+        group.addTo(map);
+        map.on("zoomend moveend resize", declutter);
+        // the map's frame gets its final size after the map is built: place labels again then
+        if (resized) { resized.observe(map.getContainer()); }
+        setTimeout(declutter, 0);
         declutter();
     }
     layer.on("add", show);
     layer.on("remove", function () {
-        layer._map.off("zoomend moveend", declutter);
+        layer._map.off("zoomend moveend resize", declutter);
+        if (resized) { resized.disconnect(); }
         group.remove();
     });
     if (layer._map) { show(); }
