@@ -7,10 +7,11 @@ Run by hand (not in CI)::
 
 For each N it starts its own server on a free port of 127.0.0.1 (``WINDROSE_SCENARIOS_DB`` in a
 temporary directory; with ``--replicas R`` > 1, ``scripts/serve``: R replicas behind HAProxy
-with sticky sessions, the sessions spread over them by the proxy's round robin), opens one headless Chromium with N browser contexts (Playwright's async
-API, one asyncio task per session) and lets every session, for ``--seconds``, move the group
-weight sliders, switch pages and download the comparison CSV, with a random think time between
-interactions. Then it stops the server and reports:
+with sticky sessions, the sessions spread over them by the proxy's round robin), opens one
+headless Chromium with N browser contexts (Playwright's async API, one asyncio task per
+session) and lets every session, for ``--seconds``, move the group weight sliders, switch pages
+and download the comparison CSV, with a random think time between interactions. Then it stops
+the server and reports:
 
 - latency of every rerun: from the key press / click to the app being idle again (no status
   widget, skeleton or stale element, seen twice in a row ``CALM_S`` apart, after the server's
