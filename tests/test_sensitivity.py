@@ -642,3 +642,97 @@ def test_every_output_is_finite_with_zeros_and_gaps(problem, method):
     assert agree.attrs["unavailable"] == {} and list(agree.columns) == list(METHODS)
     assert agree.notna().all(axis=None)
     assert np.isfinite(pd.DataFrame(agree.attrs["tau"]).to_numpy()).all()
+
+
+# ------------------------------------------------------------------ uncertain values (SMAA)
+
+
+def _prov(table: pd.DataFrame, kind: str | dict) -> pd.DataFrame:
+    rows = []
+    for c in table.columns:
+        for s in table.index:
+            k = kind if isinstance(kind, str) else kind.get(c, "estimate")
+            rows.append({"site_id": s, "criterion": c, "source": f"src {s}", "kind": k})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_value_draws_score_as_scoring_score(method):
+    """Each value draw is scored exactly as scoring.score would score that table."""
+    t, w, d = problem(3, n=7, m=4)
+    t.iloc[2, 1] = np.nan  # a missing value stays missing in every draw
+    vr = sens.value_ranges(t, _prov(t, "estimate"))
+    x = sens.sample_values(t, w, d, vr, samples=40, seed=5, method=method, missing="worst")
+    assert x.shape == (40, 7, 4)
+    assert np.isnan(x[:, 2, 1]).all()
+    ww = np.random.default_rng(1).dirichlet(np.ones(4), size=40)
+    benefit = np.array([d[c] == "benefit" for c in w])
+    got = sens.value_scores(x, ww, benefit, method)
+    for k in range(40):
+        draw = pd.DataFrame(x[k], index=t.index, columns=list(w))
+        ref = score(draw, dict(zip(w, ww[k], strict=True)), d, method=method, missing="worst")
+        np.testing.assert_allclose(got[k], ref["score"].to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_value_ranges_follow_the_rule_per_kind():
+    t = pd.DataFrame({"a": [100.0, 200.0], "b": [10.0, np.nan]}, index=["x", "y"])
+    prov = _prov(t, {"a": "official", "b": "user assumption"})
+    prov.loc[(prov["criterion"] == "a") & (prov["site_id"] == "y"), "kind"] = "estimate"
+    vr = sens.value_ranges(t, prov)
+    assert vr.low["a"].tolist() == pytest.approx([99.0, 170.0])
+    assert vr.high["a"].tolist() == pytest.approx([101.0, 230.0])
+    assert vr.low.at["x", "b"] == vr.high.at["x", "b"] == 10.0  # typed in: fixed
+    assert np.isnan(vr.low.at["y", "b"])  # missing stays missing
+    assert set(sens.VALUE_SPREAD) >= {"official", "derived", "estimate"}
+    assert "±1 %" in sens.VALUE_RULE and "±15 %" in sens.VALUE_RULE
+
+
+def test_sites_sharing_one_figure_move_together():
+    t = pd.DataFrame({"wage": [40.0, 40.0, 50.0], "km": [1.0, 2.0, 3.0]}, index=list("abc"))
+    prov = _prov(t, "estimate")
+    prov["source"] = "one state table"  # a and b share the value and the source
+    vr = sens.value_ranges(t, prov)
+    w, d = {"wage": 1.0, "km": 1.0}, {"wage": "cost", "km": "cost"}
+    x = sens.sample_values(t, w, d, vr, samples=200, seed=2)
+    np.testing.assert_array_equal(x[:, 0, 0], x[:, 1, 0])
+    assert not np.array_equal(x[:, 0, 0], x[:, 2, 0])
+    assert (x[:, :, 0] >= 34.0 - 1e-9).all() and (x[:, :, 0] <= 57.5 + 1e-9).all()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_fixed_values_give_the_weights_only_result(method):
+    t, w, d = problem(4, n=6, m=3)
+    vr = sens.value_ranges(t, _prov(t, "user assumption"))  # no range anywhere
+    plain = rank_acceptability(t, w, d, method=method, samples=500, seed=9)
+    both = rank_acceptability(t, w, d, method=method, samples=500, seed=9, values=vr)
+    pd.testing.assert_frame_equal(plain, both, atol=0)
+    assert both.attrs["values"] is True
+    assert both.attrs["confidence"] == pytest.approx(plain.attrs["confidence"])
+
+
+def test_uncertain_values_change_acceptability_and_confidence():
+    """Two sites, one criterion: only the values can make the second one first."""
+    t = pd.DataFrame({"cost": [100.0, 104.0], "jobs": [5.0, 5.0]}, index=["a", "b"])
+    w, d = {"cost": 1.0, "jobs": 1.0}, {"cost": "cost", "jobs": "benefit"}
+    plain = rank_acceptability(t, w, d, samples=2000, seed=1)
+    assert plain.at["a", 1] == 1.0
+    vr = sens.value_ranges(t, _prov(t, "estimate"))
+    both = rank_acceptability(t, w, d, samples=2000, seed=1, values=vr)
+    assert 0.5 < both.at["a", 1] < 1.0 and both.at["b", 1] > 0.05
+    np.testing.assert_allclose(both.sum(axis=1), 1.0)
+    conf = both.attrs["confidence"]
+    assert 0.5 < conf["a"] < 1.0 and conf["b"] < 0.5
+
+
+def test_joint_draws_are_used_as_given():
+    """The landed cost comes from the cost model's Monte Carlo: correlated across sites."""
+    t = pd.DataFrame({"cost": [100.0, 101.0], "km": [1.0, 1.0]}, index=["a", "b"])
+    w, d = {"cost": 1.0, "km": 1.0}, {"cost": "cost", "km": "cost"}
+    common = np.random.default_rng(0).uniform(50, 150, 300)
+    joint = pd.DataFrame([common, common + 1.0], index=["a", "b"])  # b is always 1 dearer
+    prov = _prov(t, {"cost": "estimate", "km": "user assumption"})  # km fixed: equal
+    vr = sens.value_ranges(t, prov, joint={"cost": joint})
+    x = sens.sample_values(t, w, d, vr, samples=300, seed=0)
+    np.testing.assert_array_equal(x[:, 0, 0], common)
+    acc = rank_acceptability(t, w, d, samples=300, seed=0, values=vr)
+    assert acc.at["a", 1] == 1.0  # correlated draws never swap them

@@ -30,6 +30,7 @@ __all__ = [
     "INPUT_CRITERIA",
     "INSIDE",
     "NOT_COSTED",
+    "criterion_draws",
     "landed_cost_for",
     "refresh",
 ]
@@ -236,3 +237,16 @@ def refresh(computed, sites: pd.DataFrame, overrides: Mapping[str, object] | Non
     keep = ~((crit == CRITERION) & prov["site_id"].isin(redo).to_numpy())
     prov = pd.concat([prov[keep], rows[prov.columns.intersection(rows.columns)]], ignore_index=True)
     return catalog.SiteCriteria(table=table, provenance=prov, attributes=computed.attributes)
+
+
+def criterion_draws(model, samples: int, seed: int = 0) -> pd.DataFrame:
+    """The landed cost of every site in ``samples`` Monte Carlo draws (sites x draws).
+
+    For :func:`windrose_sites.sensitivity.value_ranges` (``joint``): the SMAA then draws the
+    criterion with the correlation the shared parameters (freight, containers per kit, duty)
+    give it, instead of independently per site.
+    """
+    from windrose_sites.cost.montecarlo import simulate
+
+    mc = simulate(model, samples, seed)
+    return pd.DataFrame(np.asarray(mc.totals), index=pd.Index(mc.sites, name="site_id"))
