@@ -394,7 +394,7 @@ listing = cost_tables.parameter_listing(model)
 listing.insert(0, "row", model.params.index.to_numpy())
 row_ids = listing["row"].tolist()
 key = f"cost_params_{int(st.session_state.get(GENERATION, 0))}"
-st.data_editor(
+st.container(key="cost_param_editor").data_editor(
     listing,
     hide_index=True,
     disabled=[c for c in listing.columns if c != "value"],
