@@ -24,6 +24,7 @@ SAMPLES = "cost_samples"
 SEED = "cost_seed"
 GENERATION = "_cost_editor_generation"
 FLASH = "_cost_flash"
+MEMO = "_cost_memo"  # last Monte Carlo, tornado and break-even results of this session
 SAMPLE_CHOICES = (1_000, 10_000, 50_000)
 DEFAULT_SAMPLES = 10_000
 COMPONENT_LABELS = {
@@ -75,6 +76,23 @@ def _apply_edits(key: str, row_ids: list[str], params: pd.DataFrame) -> None:
     if problems:
         st.session_state[FLASH] = "; ".join(problems)
     _bump()
+
+
+def fingerprint(model: cost.CostModel) -> int:
+    """A number that changes with any parameter value, range or site input of the model."""
+    params = pd.util.hash_pandas_object(model.params[["value", "low", "high", "kind"]]).sum()
+    sites = pd.util.hash_pandas_object(
+        model.sites.table[["road_to_port_km", "distance_to_market_km", "gateway_port_id"]]
+    ).sum()
+    return int(params) ^ int(sites)
+
+
+def memo(name: str, key: tuple, build):
+    """The last result of ``build`` for ``name``, rebuilt when ``key`` changes (per session)."""
+    store = st.session_state.setdefault(MEMO, {})
+    if name not in store or store[name][0] != key:
+        store[name] = (key, build())
+    return store[name][1]
 
 
 def _reset() -> None:
@@ -196,7 +214,11 @@ def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
         "Monte Carlo samples", SAMPLE_CHOICES, format_func="{:,}".format, key=SAMPLES
     )
     seed = int(right.number_input("Seed", 0, 2**31 - 1, step=1, key=SEED))
-    table = cost.cost_table(model, samples=int(n), seed=seed)
+    table = memo(
+        "mc",
+        (fingerprint(model), tuple(model.sites.ids), int(n), seed),
+        lambda: cost.cost_table(model, samples=int(n), seed=seed),
+    )
     ids = table["site_id"]
     view = table.assign(site=ids.map(short))
     for col in ("total_p10_eur_per_truck", "total_p50_eur_per_truck", "total_p90_eur_per_truck"):
@@ -292,7 +314,8 @@ uncertainty(model, pipeline.query_string(state, cat), tariff)
 # --- what would flip it ---------------------------------------------------------------------
 if len(model.sites.ids) >= 2:
     st.subheader("What would change the order")
-    tor = cost.tornado(model).head(12)
+    key = (fingerprint(model), tuple(model.sites.ids))
+    tor = memo("tornado", key, lambda: cost.tornado(model)).head(12)
     lead_base = float(base.set_index("site_id").at[tor.attrs["leader"], "total_eur_per_truck"])
     bars = pd.DataFrame(
         {
@@ -336,7 +359,10 @@ if len(model.sites.ids) >= 2:
     )
     st.markdown("**Break-even values**")
     st.markdown(  # md-safe: every sentence is escaped
-        "\n".join(f"- {md(s, max_chars=400)}" for s in cost.break_even_sentences(model))
+        "\n".join(
+            f"- {md(s, max_chars=400)}"
+            for s in memo("break_even", key, lambda: cost.break_even_sentences(model))
+        )
     )
 
 # --- ten years ------------------------------------------------------------------------------
