@@ -35,23 +35,22 @@ PROJECT_ERRORS = (WindroseError, catalog.CatalogError, scenarios.ScenarioError)
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page of the app: its file, menu title, icon and URL path."""
+    """One page of the app: its file, menu title and URL path."""
 
     file: str
     title: str
-    icon: str
     url_path: str
 
 
 PAGES = (
-    PageSpec("pages/overview.py", "Overview", ":material/explore:", ""),
-    PageSpec("pages/map.py", "Map", ":material/map:", "map"),
-    PageSpec("pages/compare.py", "Compare", ":material/leaderboard:", "compare"),
-    PageSpec("pages/cost.py", "Cost", ":material/euro:", "cost"),
-    PageSpec("pages/sensitivity.py", "Sensitivity", ":material/tune:", "sensitivity"),
-    PageSpec("pages/suitability.py", "Suitability", ":material/grid_on:", "suitability"),
-    PageSpec("pages/scenarios.py", "Scenarios", ":material/bookmarks:", "scenarios"),
-    PageSpec("pages/data.py", "Sites & data", ":material/table:", "data"),
+    PageSpec("pages/overview.py", "Overview", ""),
+    PageSpec("pages/map.py", "Map", "map"),
+    PageSpec("pages/compare.py", "Compare", "compare"),
+    PageSpec("pages/cost.py", "Cost", "cost"),
+    PageSpec("pages/sensitivity.py", "Sensitivity", "sensitivity"),
+    PageSpec("pages/suitability.py", "Suitability", "suitability"),
+    PageSpec("pages/scenarios.py", "Scenarios", "scenarios"),
+    PageSpec("pages/data.py", "Sites & data", "data"),
 )
 
 
@@ -77,8 +76,10 @@ def _menu() -> None:
     with st.sidebar:
         st.markdown(f"### {md(APP_TITLE)}")
         for p in _available():
-            st.page_link(p.file, label=p.title, icon=p.icon)
-        with st.popover("Glossary", icon=":material/menu_book:"):
+            # no icons on pages or links: Streamlit 1.67 fetches a page link's material icon
+            # from fonts.gstatic.com, and the app must work offline
+            st.page_link(p.file, label=p.title)
+        with st.popover("Glossary"):
             for term, text in glossary.GLOSSARY.items():
                 st.markdown(f"**{md(term)}**: {md(text, max_chars=600)}")
         st.divider()
@@ -100,7 +101,6 @@ def navigation() -> None:
         st.Page(
             ROOT / p.file,
             title=p.title,
-            icon=p.icon,
             url_path=p.url_path or None,
             default=not p.url_path,
         )

@@ -153,7 +153,6 @@ def board_pack_buttons(cat: Catalog, state: wstate.AppState, work: pipeline.Work
         "windrose-decision-memo.pdf",
         "application/pdf",
         on_click="ignore",
-        icon=":material/picture_as_pdf:",
         key="dl_memo",
     )
     c2.download_button(
@@ -162,6 +161,5 @@ def board_pack_buttons(cat: Catalog, state: wstate.AppState, work: pipeline.Work
         "windrose-model.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
-        icon=":material/table_view:",
         key="dl_workbook",
     )
