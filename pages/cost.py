@@ -10,7 +10,13 @@ import streamlit as st
 
 from windrose_sites import cost, pipeline
 from windrose_sites.cost import tables as cost_tables
-from windrose_sites.cost.criterion import CRITERION, DOUBLE_COUNTING, INSIDE, refresh
+from windrose_sites.cost.criterion import (
+    CRITERION,
+    DOUBLE_COUNTING,
+    INSIDE,
+    effective_overrides,
+    refresh,
+)
 from windrose_sites.cost.params import CostError, apply_overrides
 from windrose_sites.cost.tornado import short_name
 from windrose_sites.text import md
@@ -121,7 +127,7 @@ tariff = st.selectbox(
     key=TARIFF,
     help="A named set of duty parameters; your own edits in the parameter table apply on top.",
 )
-overrides: dict[str, object] = {**cost.tariff_scenario(tariff), **user_overrides()}
+overrides = effective_overrides(tariff, user_overrides())
 flash = st.session_state.pop(FLASH, None)
 if flash:
     st.error(f"Not applied: {md(flash, max_chars=400)}", icon="🚫")

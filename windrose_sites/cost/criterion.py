@@ -31,6 +31,7 @@ __all__ = [
     "INSIDE",
     "NOT_COSTED",
     "criterion_draws",
+    "effective_overrides",
     "landed_cost_for",
     "refresh",
 ]
@@ -250,3 +251,16 @@ def criterion_draws(model, samples: int, seed: int = 0) -> pd.DataFrame:
 
     mc = simulate(model, samples, seed)
     return pd.DataFrame(np.asarray(mc.totals), index=pd.Index(mc.sites, name="site_id"))
+
+
+def effective_overrides(
+    tariff: str | None = None, user: Mapping[str, object] | None = None
+) -> dict[str, object]:
+    """The cost overrides of a session: the named tariff scenario, then the user's values.
+
+    This is what the Cost page applies (session keys ``cost_tariff`` and ``cost_overrides``)
+    and what :func:`refresh` should get for the ranking on every page.
+    """
+    from windrose_sites.cost.tariffs import tariff_scenario
+
+    return {**tariff_scenario(tariff or "today"), **dict(user or {})}
