@@ -95,6 +95,9 @@ def test_an_edit_of_labour_cost_flows_into_the_landed_cost(inputs):
     assert done.table.at["antwerp_romeynsweel", CRITERION] == pytest.approx(
         inputs.computed.table.at["antwerp_romeynsweel", CRITERION]
     )
+    row = done.provenance.set_index(["site_id", "criterion"]).loc[("onnaing", CRITERION)]
+    assert row["kind"] == assumptions.USER_KIND
+    assert row["note"].endswith("Rests on your value(s) of labour_cost_eur_h.")
 
 
 def test_cost_overrides_flow_and_are_marked(inputs):

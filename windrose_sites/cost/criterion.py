@@ -233,6 +233,17 @@ def refresh(computed, sites: pd.DataFrame, overrides: Mapping[str, object] | Non
     values, rows = landed_cost_for(
         table.loc[redo], prov, computed.attributes.loc[redo], sites, overrides or None
     )
+    user_inputs = prov.loc[user & np.isin(crit, INPUT_CRITERIA), ["site_id", "criterion"]]
+    by_site = user_inputs.groupby("site_id")["criterion"].agg(lambda c: ", ".join(sorted(set(c))))
+    hit = rows["site_id"].isin(by_site.index) & rows["value"].notna()
+    if hit.any():  # the total rests on the user's values: say so, as for an edited value
+        rows.loc[hit, "kind"] = USER_KIND
+        rows.loc[hit, "note"] = (
+            rows.loc[hit, "note"]
+            + " Rests on your value(s) of "
+            + rows.loc[hit, "site_id"].map(by_site)
+            + "."
+        )
     table = table.copy()
     table.loc[redo, CRITERION] = values.to_numpy(float)
     keep = ~((crit == CRITERION) & prov["site_id"].isin(redo).to_numpy())
