@@ -165,7 +165,7 @@ if contrib is not None:
             color=alt.Color("criterion:N", title="Criterion"),
             tooltip=["site", "criterion", alt.Tooltip("contribution:Q", format=".3f")],
         )
-        .properties(height=max(200, 28 * result.shape[0]))
+        .properties(height=max(200, 28 * len(focus)))
     )
     st.altair_chart(chart, width="stretch", key="contrib_chart")
 else:

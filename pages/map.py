@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from windrose_sites import maps, routes
+from windrose_sites import limits, maps, routes
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 
@@ -30,16 +30,27 @@ LINE_COLUMNS = {
     "nm": st.column_config.NumberColumn("Sea distance (nm)", format="localized"),
     "days": st.column_config.NumberColumn("Days at sea", format="%.1f"),
 }
+
+
 view = st.radio("View", list(VIEWS), horizontal=True, key="map_view")
-st.caption(VIEWS[view])
+st.caption(md(VIEWS[view]))
 
 spec = routes.view_spec(view, work.sites, cat.ports, work.attributes)
 layers = []
 legend = None
 if ranking is not None and len(spec.sites):
     layer, cmap = maps.sites_layer(
-        spec.sites, ranking.result, work.table, cat.criteria, key_criteria=widgets.KEY_CRITERIA
+        widgets.drawn_sites(spec.sites, ranking.result),
+        ranking.result,
+        work.table,
+        cat.criteria,
+        key_criteria=widgets.KEY_CRITERIA,
     )
+    if len(ranking.result) > limits.MAX_ANALYSIS_SITES:
+        st.caption(
+            f"The map shows the {limits.MAX_ANALYSIS_SITES:d} best-ranked sites of the view plus "
+            f"your selected ones ({len(ranking.result):,} ranked sites in all)."
+        )
     layers.append(layer)
     legend = {"vmin": cmap.vmin, "vmax": cmap.vmax}
 layers.append(maps.ports_layer(spec.ports))
@@ -66,11 +77,11 @@ if clicked:
 if legend is not None:
     st.caption(
         f"Every view colours sites on one scale, the whole ranking's: red {legend['vmin']:.2f} "
-        f"to green {legend['vmax']:.2f}. Labels name up to {maps.LABEL_LIMIT} best-ranked "
+        f"to green {legend['vmax']:.2f}. Labels name up to {maps.LABEL_LIMIT:d} best-ranked "
         "sites; where two would overlap, the better-ranked one is shown: zoom in for the other."
     )
 if len(spec.lines):
-    st.subheader(spec.lines_name)
+    st.subheader(md(spec.lines_name))
     st.dataframe(
         spec.lines.drop(columns=["coords", "colour", "dash"]),
         hide_index=True,

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from windrose_sites import comparison, maps, pipeline, routes, summary
+from windrose_sites import comparison, limits, maps, pipeline, routes, summary
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 
@@ -76,7 +76,11 @@ for col, view in zip(views, ("Europe", "United States"), strict=True):
             st.info("No ranked site in this view.")
             continue
         layer, cmap = maps.sites_layer(
-            spec.sites, result, work.table, cat.criteria, key_criteria=widgets.KEY_CRITERIA
+            widgets.drawn_sites(spec.sites, result),
+            result,
+            work.table,
+            cat.criteria,
+            key_criteria=widgets.KEY_CRITERIA,
         )
         m = maps.build_map(
             spec.bounds, cat.outlines, [layer], legend={"vmin": cmap.vmin, "vmax": cmap.vmax}
@@ -88,6 +92,11 @@ for col, view in zip(views, ("Europe", "United States"), strict=True):
             use_container_width=True,
             returned_objects=[],
         )
+if len(result) > limits.MAX_ANALYSIS_SITES:
+    st.caption(
+        f"Each map shows the {limits.MAX_ANALYSIS_SITES:d} best-ranked sites of its view plus "
+        f"your selected ones ({len(result):,} ranked sites in all)."
+    )
 table = comparison.ranking_table(result, attrs, cat.criteria)
 shown_rows = min(len(table), 30)
 st.dataframe(

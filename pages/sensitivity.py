@@ -6,20 +6,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import common
 from windrose_sites import decision, export, limits, sensitivity, text
+from windrose_ui import frame, sidebar, widgets
 
 # The board's question: "If logistics mattered a little more, would Onnaing beat Antwerp?"
 BOARD_SITE, BOARD_RIVAL, BOARD_GROUP = "onnaing", "antwerp_romeynsweel", "logistics"
 SAMPLES = (1_000, 5_000, 10_000, 20_000, 50_000)
 CONCENTRATIONS = (None, 1000.0, 300.0, 100.0, 30.0)  # None: uniform on the simplex
 
-cat = common.load_catalog()
-state = common.app_state()
-work = common.working_set(cat)
+ctx = frame.open_page("Sensitivity")
+cat, state, work = ctx.cat, ctx.state, ctx.work
 st.title("Sensitivity")
-common.show_url_warnings()
-ranking = common.current_ranking(work, cat, state)
+sidebar.show_url_warnings()
+ranking = widgets.current_ranking(work, cat, state)
 if ranking is None:
     st.stop()
 
@@ -41,13 +40,16 @@ order = list(focus)  # by the ranking's rank, best first
 leader = order[0]
 bounded = len(focus) < len(ranking.result)
 st.caption(
-    f"{common.METHOD_LABELS[state.method]} on {len(order)} sites, with the weights, filters and "
-    "data of the sidebar. Shares are of the total weight; the other weights keep their "
-    "proportions when one moves. Missing values count as the worst observed."
+    f"{text.md(sidebar.METHOD_LABELS[state.method])} on {len(order):,} sites, with the "
+    "weights, filters and data of the sidebar. Shares are of the total weight; the other "
+    "weights keep their proportions when one moves. Missing values count as worse than the "
+    "worst known value."
 )
 if bounded:
-    st.info(
-        limits.focus_sentence(len(ranking.result), focus, what="Sensitivity")
+    st.info(  # md-safe: counts and site ids of the shortlist, escaped below
+        text.md(
+            limits.focus_sentence(len(ranking.result), focus, what="Sensitivity"), max_chars=600
+        )
         + " These sites are analysed as a shortlist: each criterion is normalized over them "
         "(min–max, vector norm or net flows among these sites), so scores here can differ "
         "from the Overview's, and sites outside the shortlist are not followed. Select a site "
@@ -243,13 +245,13 @@ download(
 # --- method agreement ---------------------------------------------------------------------
 st.header("Do the methods agree?")
 agree = sensitivity.method_agreement(*args, missing="worst")
-ranks = agree.loc[order].rename(columns=common.METHOD_LABELS)
+ranks = agree.loc[order].rename(columns=sidebar.METHOD_LABELS)
 ranks.insert(0, "name", [names[s] for s in order])
 st.dataframe(ranks, key="sens_methods")
 for method, reason in agree.attrs["unavailable"].items():
-    st.info(f"{common.METHOD_LABELS[method]} is unavailable: {text.md(reason)}")
+    st.info(f"{text.md(sidebar.METHOD_LABELS[method])} is unavailable: {text.md(reason)}")
 tau = pd.DataFrame(agree.attrs["tau"]).rename(
-    index=common.METHOD_LABELS, columns=common.METHOD_LABELS
+    index=sidebar.METHOD_LABELS, columns=sidebar.METHOD_LABELS
 )
 st.markdown("Kendall's tau between the rankings (1 = same order, −1 = reversed):")
 st.dataframe(tau.round(3), key="sens_tau")
@@ -267,7 +269,7 @@ with answers:
     own = agree[state.method].astype(float) if state.method in agree else None
     own_leader = own.idxmin() if own is not None else leader
     if own_leader != leader:
-        st.warning(
+        st.warning(  # md-safe: md_names are escaped
             f"Re-scored over this shortlist, {md_names[own_leader]} leads; over all "
             f"{len(ranking.result):,} ranked sites {md_names[leader]} does (the Overview's "
             "leader). The shortlist's criterion ranges differ from the full list's.",
@@ -275,11 +277,11 @@ with answers:
         )
     if duel is not None:
         site, rival, topic = duel
-        st.markdown(
+        st.markdown(  # md-safe: md_names are escaped, topic is a shipped group label
             f"**If {topic} mattered a little more, would {md_names[site]} beat {md_names[rival]}?**"
         )
         try:
-            st.markdown(
+            st.markdown(  # md-safe: the sentence is built with md_names
                 sensitivity.head_to_head(
                     *args,
                     site=site,
@@ -292,10 +294,10 @@ with answers:
             )
         except ValueError as exc:  # the group holds every weight
             st.markdown(f"No answer: {text.md(exc)}")
-    st.markdown(f"**How sure are we that {md_names[leader]} is first?**")
+    st.markdown(f"**How sure are we that {md_names[leader]} is first?**")  # md-safe: md_names
     others = acc[1].drop(leader)  # the site most often first among the others
     runner = others.idxmax() if len(others) and others.max() > 0 else None
-    st.markdown(
+    st.markdown(  # md-safe: md_names are escaped
         f"{md_names[leader]} is first in {acc.at[leader, 1]:.0%} of {samples:,} weight samples "
         f"({spread_label(spread)})"
         + (f"; {md_names[runner]} is first in {acc.at[runner, 1]:.0%}." if runner else ".")

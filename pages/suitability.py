@@ -7,8 +7,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from pages import common
-from windrose_sites import decision, export, limits, maps, surface
+from windrose_sites import decision, export, limits, maps, pipeline, surface
+from windrose_sites.text import md
+from windrose_ui import frame, session, sidebar
+from windrose_ui.cached import Catalog
 
 DEFAULTS = {
     "sfc_region": "az_ca",
@@ -39,7 +41,7 @@ def load_surface(region: str, resolution_km: int, catchment_km: int) -> surface.
 
 
 def shown_sites(
-    work: common.WorkingSet, cat: common.Catalog, state, keep: list[str]
+    work: pipeline.WorkingSet, cat: Catalog, state, keep: list[str]
 ) -> tuple[pd.DataFrame, str]:
     """Candidate sites to draw as dots, and a sentence when not all of them are drawn.
 
@@ -60,21 +62,18 @@ def shown_sites(
 
 def add_candidate(site: pd.DataFrame) -> None:
     """Button callback: append a located area to this session's own sites, once."""
-    sites = st.session_state.setdefault("user_sites", [])
-    if site["site_id"].iloc[0] not in {s["site_id"].iloc[0] for s in sites}:
-        sites.append(site)
+    if site["site_id"].iloc[0] not in session.user_site_ids():
+        session.add_user_sites(site)
 
 
-cat = common.load_catalog()
-state = common.app_state()
-work = common.working_set(cat)
-for key, value in DEFAULTS.items():
+ctx = frame.open_page("Suitability")
+cat, state, work = ctx.cat, ctx.state, ctx.work
+for key, value in DEFAULTS.items():  # this page's own widgets
     st.session_state.setdefault(key, value)
-st.session_state.setdefault("user_sites", [])
-method_label = common.METHOD_LABELS[state.method]
+method_label = sidebar.METHOD_LABELS[state.method]
 
 st.title("Suitability surface")
-common.show_url_warnings()
+sidebar.show_url_warnings()
 left, mid, right, far = st.columns([3, 2, 1, 1])
 left.radio("Region", list(surface.REGIONS), format_func=surface.REGIONS.get, key="sfc_region")
 mid.select_slider("Cell size (km)", options=list(surface.RESOLUTIONS_KM), key="sfc_res_km")
@@ -109,12 +108,12 @@ try:
         weights=weights,
     )
 except ValueError as exc:
-    st.error(f"No surface: {exc}")
+    st.error(f"No surface: {md(exc)}")
     st.stop()
 
-st.markdown(surface.describe(surf, areas, method_label))
+st.markdown(surface.describe(surf, areas, method_label))  # md-safe: GeoNames towns, labels
 scored = int(np.isfinite(scores).sum())
-st.caption(
+st.caption(  # md-safe: numbers, the method label and the filters' own notes
     f"{scored:,} of {len(scores):,} cells of {res_km} km scored ({method_label}); scores are "
     "relative to this region's cells, not to the candidate ranking. Filters: "
     + ("; ".join(filter_notes) or "none")
@@ -128,11 +127,7 @@ if areas.attrs["tied_best_cells"] > 1:
         "use criteria that are equal across large areas, so the areas shown are a few of many."
     )
 
-located_ids = [
-    s["site_id"].iloc[0]
-    for s in st.session_state["user_sites"]
-    if s["site_id"].iloc[0].startswith("located_")
-]
+located_ids = [s for s in session.user_site_ids() if s.startswith("located_")]
 dots, dots_note = shown_sites(work, cat, state, located_ids)
 vmin, vmax = float(np.nanmin(scores)), float(np.nanmax(scores))
 cmap = maps.colour_scale(vmin, vmax)
@@ -150,7 +145,7 @@ m = maps.build_map(
 # Nothing comes back from the map: pan and zoom never rerun the script.
 st_folium(m, key="surface_map", height=560, use_container_width=True, returned_objects=[])
 if dots_note:
-    st.caption(dots_note)
+    st.caption(md(dots_note, max_chars=400))
 
 st.subheader("Located areas")
 units = surf.criteria["unit"]
@@ -177,7 +172,7 @@ for col, (_, area) in zip(st.columns(len(areas)), areas.iterrows(), strict=True)
         help=f"Adds the area near {area['nearest_town']} to your sites on every page.",
     )
 if located_ids:
-    st.info("Located areas among your candidates: " + ", ".join(located_ids))
+    st.info("Located areas among your candidates: " + ", ".join(md(i) for i in located_ids))
 
 stem = f"windrose-surface-{region}-{res_km}km"
 a, b, c = st.columns(3)

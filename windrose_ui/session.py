@@ -31,6 +31,7 @@ __all__ = [
     "take_flash",
     "undo_edit",
     "unsaved_work",
+    "user_site_ids",
     "user_sites",
     "working_set",
 ]
@@ -48,6 +49,11 @@ USER_DATA_KEYS = (USER_SITES, EDITS, LAST_UPLOAD, USER_CRITERIA)
 def user_sites() -> gpd.GeoDataFrame | None:
     """The user's sites (typed in, clicked, uploaded, located) as one GeoDataFrame."""
     return pipeline.combine_user_sites(st.session_state.get(USER_SITES, []))
+
+
+def user_site_ids() -> list[str]:
+    """Ids of the user's sites, in the order they were added."""
+    return [str(i) for f in st.session_state.get(USER_SITES, []) for i in f["site_id"]]
 
 
 def add_user_sites(frame: gpd.GeoDataFrame) -> None:
