@@ -127,7 +127,7 @@ def parse_edits(
                 f"{frame.index[i]}: {text.iloc[i][:40]!r} is not {_allowed(unit)}; "
                 f"kept the previous value ({kept})"
             )
-            problems.append(Problem(i + 1, cid, msg))
+            problems.append(Problem(int(i) + 1, cid, msg))
         values[blank] = np.nan
         values[bad] = before[bad]
         out[cid] = values

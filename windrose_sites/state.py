@@ -16,6 +16,7 @@ from windrose_sites.vocab import (
     MAX_PORT_KM,
     MAX_WEIGHT,
     METHODS,
+    Method,
     criterion_key,
     direction_key,
     group_key,
@@ -58,7 +59,7 @@ class AppState:
 
     group_weights: dict[str, float]
     criterion_weights: dict[str, float]
-    method: str = "wsm"
+    method: Method = "wsm"
     filters: Filters = field(default_factory=Filters)
     selected: tuple[str, ...] = ()
     #: The user's flips of a criterion's direction: criterion id -> "benefit" or "cost".
@@ -197,21 +198,14 @@ def _filters(
     params: Mapping[str, object], default: Filters, countries: set[str], warnings: list[str]
 ) -> Filters:
     out = default
-    for name, hi in (("min_area_ha", MAX_AREA_HA), ("max_port_km", MAX_PORT_KM)):
-        raw = _single(params, name, warnings)
-        if raw is not None and (v := _number(raw, name, 0.0, hi, warnings)) is not None:
-            out = replace(out, **{name: v})
-    for name, attr, allowed in (
-        ("unknown_area", "keep_unknown_area", {"keep": True, "drop": False}),
-        ("remote", "keep_remote", {"keep": True, "drop": False}),
-    ):
-        raw = _single(params, name, warnings)
-        if raw is None:
-            continue
-        if raw in allowed:
-            out = replace(out, **{attr: allowed[raw]})
-        else:
-            warnings.append(f"Ignored {name}={raw[:40]!r}: allowed are {', '.join(allowed)}.")
+    if (v := _bounded(params, "min_area_ha", MAX_AREA_HA, warnings)) is not None:
+        out = replace(out, min_area_ha=v)
+    if (v := _bounded(params, "max_port_km", MAX_PORT_KM, warnings)) is not None:
+        out = replace(out, max_port_km=v)
+    if (keep := _keep_or_drop(params, "unknown_area", warnings)) is not None:
+        out = replace(out, keep_unknown_area=keep)
+    if (keep := _keep_or_drop(params, "remote", warnings)) is not None:
+        out = replace(out, keep_remote=keep)
     raw = _single(params, "country", warnings)
     if raw is not None:
         chosen = [c for c in raw.split(",") if c]
@@ -220,6 +214,24 @@ def _filters(
             warnings.append(f"Ignored unknown country code(s): {', '.join(bad)[:80]}.")
         out = replace(out, countries=tuple(c for c in chosen if c in countries))
     return out
+
+
+def _bounded(
+    params: Mapping[str, object], name: str, hi: float, warnings: list[str]
+) -> float | None:
+    raw = _single(params, name, warnings)
+    return None if raw is None else _number(raw, name, 0.0, hi, warnings)
+
+
+def _keep_or_drop(params: Mapping[str, object], name: str, warnings: list[str]) -> bool | None:
+    raw = _single(params, name, warnings)
+    if raw is None:
+        return None
+    allowed = {"keep": True, "drop": False}
+    if raw in allowed:
+        return allowed[raw]
+    warnings.append(f"Ignored {name}={raw[:40]!r}: allowed are {', '.join(allowed)}.")
+    return None
 
 
 def to_query_params(state: AppState, default: AppState) -> dict[str, str]:
@@ -249,7 +261,7 @@ def to_query_params(state: AppState, default: AppState) -> dict[str, str]:
         out["remote"] = "keep" if f.keep_remote else "drop"
     if state.selected:
         out["sel"] = ",".join(state.selected)
-    for c, d in state.directions.items():
-        if d != default.directions.get(c):
-            out[direction_key(c)] = d
+    for c, direction in state.directions.items():
+        if direction != default.directions.get(c):
+            out[direction_key(c)] = direction
     return out

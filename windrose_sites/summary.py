@@ -14,6 +14,7 @@ import pandas as pd
 
 from windrose_sites import health, limits, sensitivity
 from windrose_sites.decision import Ranking
+from windrose_sites.vocab import Method
 
 __all__ = ["SMAA_SAMPLES", "SMAA_SPREAD", "Summary", "decide"]
 
@@ -55,7 +56,7 @@ def decide(
     provenance: pd.DataFrame,
     names: pd.Series,
     *,
-    method: str,
+    method: Method,
     selected: tuple[str, ...] = (),
     seed: int = 0,
 ) -> Summary:

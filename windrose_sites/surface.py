@@ -66,6 +66,7 @@ from pyproj import Transformer
 from windrose_sites import catalog, geo, maps, road
 from windrose_sites.scoring import impute_worst, score_array
 from windrose_sites.state import Filters
+from windrose_sites.vocab import Method
 
 __all__ = [
     "DEFAULT_RESOLUTION_KM",
@@ -567,7 +568,7 @@ def cell_filter(surface: Surface, filters: Filters) -> tuple[np.ndarray | None, 
 def score_surface(
     surface: Surface,
     weights: Mapping[str, float],
-    method: str = "wsm",
+    method: Method = "wsm",
     *,
     keep: np.ndarray | None = None,
     engine: str = "numpy",
@@ -620,7 +621,7 @@ _TILED = ("wsm", "wpm")  # methods whose normalisation needs only the column ran
 
 
 def _score_tiles(
-    x: np.ndarray, w: np.ndarray, b: np.ndarray, method: str, lo: np.ndarray, hi: np.ndarray
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, method: Method, lo: np.ndarray, hi: np.ndarray
 ) -> np.ndarray:
     """The numpy path over the same row tiles as the dask path, so both give the same bits
     (a threaded BLAS matrix-vector product may round a row differently by where its thread's
@@ -640,7 +641,7 @@ def _score_tile(
     hi: np.ndarray,
     w: np.ndarray,
     benefit: np.ndarray,
-    method: str,
+    method: Method,
     buffer: np.ndarray | None = None,
 ) -> np.ndarray:
     """Score a tile as part of the whole: with the global column minima and maxima appended,
@@ -653,7 +654,7 @@ def _score_tile(
     return score_array(padded, w, benefit, method)[:t]
 
 
-def _score_dask(x: np.ndarray, w: np.ndarray, b: np.ndarray, method: str, scheduler: object):
+def _score_dask(x: np.ndarray, w: np.ndarray, b: np.ndarray, method: Method, scheduler: object):
     if method not in _TILED:
         msg = f"the dask path scores 'wsm' and 'wpm' per tile; {method!r} needs the numpy path"
         raise ValueError(msg)
@@ -832,7 +833,7 @@ def describe(surface: Surface, areas: pd.DataFrame, method_label: str) -> str:
     return "\n".join(lines)
 
 
-def located_site(area: pd.Series, surface: Surface, *, method: str = "wsm") -> gpd.GeoDataFrame:
+def located_site(area: pd.Series, surface: Surface, *, method: Method = "wsm") -> gpd.GeoDataFrame:
     """A located area as a one-row candidate-site GeoDataFrame with the catalog's columns."""
     lat, lon = float(area["lat"]), float(area["lon"])
     ns, ew = ("n" if lat >= 0 else "s"), ("e" if lon >= 0 else "w")

@@ -110,7 +110,7 @@ def _name_key(text: str) -> str:
 # --------------------------------------------------------------------------- weights
 
 
-def _weights_sheet(b: _Book, state, crit: pd.DataFrame, groups: list[str]) -> dict[str, str]:
+def _weights_sheet(b: _Book, state, crit: pd.DataFrame, groups: list[str]) -> dict[str, int]:
     """Groups, criteria and shares; returns criterion -> Weights row (1-based) of its share."""
     ws = b.wb.add_worksheet("Weights")
     b.text(ws, 0, 0, "Weights. Change the yellow cells; shares and the WSM ranking follow.",
@@ -410,14 +410,14 @@ def _cost_inputs_sheet(b: _Book, model, rows: dict[str, int]) -> None:
                        float("EU" in chain), float("US" in chain))  # fmt: skip
         for name, value in zip(_SITE_COLUMNS, site_values, strict=True):
             b.number(ws, r, 2 + names.index(name), value, b.num)
-        ref = {name: f"{col}{x}" for name, col in cols.items()}
+        cells = {name: f"{col}{x}" for name, col in cols.items()}
         for name, formula in _HELPERS.items():
-            ws.write_formula(r, 2 + names.index(name), "=" + formula.format(**ref), b.num)
-        args = (ref["volume_start"], ref["volume_target"], ref["ramp_years"])
+            ws.write_formula(r, 2 + names.index(name), "=" + formula.format(**cells), b.num)
+        args = (cells["volume_start"], cells["volume_target"], cells["ramp_years"])
         ws.write_formula(r, 2 + names.index("trucks_over_horizon"),
                          "=" + _ramp_terms(model.horizon, *args, None), b.eur)  # fmt: skip
         ws.write_formula(r, 2 + names.index("discounted_trucks"),
-                         "=" + _ramp_terms(model.horizon, *args, ref["discount_rate"]),
+                         "=" + _ramp_terms(model.horizon, *args, cells["discount_rate"]),
                          b.eur)  # fmt: skip
 
 

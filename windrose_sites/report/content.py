@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -58,7 +59,7 @@ def data_version() -> str:
     return f"data {digest.hexdigest()[:12]} ({len(files)} files)"
 
 
-def fmt_value(value: object, unit: str = "") -> str:
+def fmt_value(value: SupportsFloat | str | None, unit: str = "") -> str:
     """A value formatted for its unit: integers with separators for big numbers, "—" if missing.
 
     Examples
@@ -66,6 +67,8 @@ def fmt_value(value: object, unit: str = "") -> str:
     >>> fmt_value(10510.9458, "nm"), fmt_value(7.456, "%"), fmt_value(float("nan"), "km")
     ('10,511 nm', '7.5 %', '—')
     """
+    if value is None:
+        return "—"
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -190,7 +193,7 @@ def _single_groups(criteria: pd.DataFrame, weights: pd.Series) -> list[str]:
     return notes
 
 
-def _addresses(text: str) -> list[str]:
+def _addresses(text: object) -> list[str]:
     return [u.rstrip(".") for u in _URL.findall(str(text))]
 
 

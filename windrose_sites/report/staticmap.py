@@ -93,6 +93,7 @@ def site_map_png(
         ax.set_title("Americas" if (lon[mask] < _SPLIT_LON).all() else "Europe and east",
                      fontsize=8)  # fmt: skip
         ax.tick_params(labelsize=6)
+    assert dots is not None  # for mypy: _panels returns at least one panel
     bar = fig.colorbar(dots, ax=list(axes), shrink=0.8)
     bar.set_label("Score (one scale for both panels)", fontsize=7)
     bar.ax.tick_params(labelsize=6)

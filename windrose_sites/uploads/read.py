@@ -328,7 +328,8 @@ def _source_crs(member: object, problems: list[Problem]) -> tuple[bool, Transfor
         problems.append(Problem(None, "crs", msg))
         return False, None
     if transformer is not None:
-        source = transformer.source_crs.to_string()[:60]
+        crs = transformer.source_crs  # None only for a transformer built without one
+        source = (str(name) if crs is None else crs.to_string())[:60]
         msg = f"coordinates reprojected from {source} to EPSG:4326 (lon/lat)"
         problems.append(Problem(None, "crs", msg, "warning"))
     return True, transformer
@@ -354,7 +355,9 @@ def _feature_geometry(
         problems.append(Problem(i, "properties", "'properties' must be an object"))
         return None
     geom = feature.get("geometry")
-    kind = geom.get("type") if isinstance(geom, dict) else None
+    if not isinstance(geom, dict):
+        geom = {}
+    kind = geom.get("type")
     if kind == "Point":
         xy = geom.get("coordinates")
         if not (isinstance(xy, list) and 2 <= len(xy) <= 3) or not all(

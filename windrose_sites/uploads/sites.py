@@ -123,7 +123,8 @@ def _drop_duplicates(
     """Drop names already in the catalog, and repeats within the file (case-insensitive)."""
     key = sites["name"].str.normalize("NFC").str.casefold()
     taken = {str(n).strip().casefold() for n in existing_names}
-    clash, first = key.isin(taken).to_numpy(), {}
+    clash = key.isin(taken).to_numpy()
+    first: dict[str, int] = {}
     dup = key.duplicated().to_numpy() & ~clash
     for i in np.flatnonzero(clash | dup):
         if clash[i]:

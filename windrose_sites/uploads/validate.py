@@ -245,6 +245,7 @@ def user_sites_from_geojson(
         problems.append(Problem(None, None, msg))
     if problems:
         return _empty_sites(), problems
+    assert isinstance(features, list)  # for mypy: every other case returned above
     records, geoms = [], []
     for i, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -320,7 +321,7 @@ def validate_user_sites(
         for i, value in enumerate(out[col]):
             if value and not ok(value):
                 problems.append(Problem(i + 1, col, f"{value[:40]!r} is not {allowed}"))
-    out["year"] = _saved_years(sites["year"], problems)
+    years = _saved_years(sites["year"], problems)
     geometry = _saved_geometry(sites["geometry"], problems)
     values = {
         cid: _saved_numbers(sites[cid], cid, str(criteria.at[cid, "unit"]), problems)
@@ -333,7 +334,7 @@ def validate_user_sites(
         problems.append(Problem(None, None, msg, "warning"))
     if any(p.level == "error" for p in problems):
         return _empty_sites(), sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
-    frame = pd.DataFrame({**out, **values})[[*catalog.SITE_COLUMNS, *values]]
+    frame = pd.DataFrame({**out, "year": years, **values})[[*catalog.SITE_COLUMNS, *values]]
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326"), problems
 
 
