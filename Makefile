@@ -1,7 +1,8 @@
 # Two commands on a fresh Debian/Ubuntu machine with Python 3.11+:
 #   make run   - create .venv if missing, install requirements.txt, start the app on :8501
 #   make test  - create/update .venv with the dev requirements, make sure a Chromium exists,
-#                run ruff and the whole pytest suite (browser tests included)
+#                run ruff, mypy on windrose_sites/ and the whole pytest suite (browser tests and
+#                the package's doctests included)
 #   make serve REPLICAS=N - N Streamlit processes behind HAProxy (sticky sessions) on :8501
 #                (installs Debian's haproxy if missing; docs/DEPLOY.md says when to use it)
 SHELL := /bin/bash
@@ -49,6 +50,7 @@ lint: $(VENV)/.dev-stamp
 	$(BIN)/ruff format --check .
 
 test: lint browser proxy postgres
+	$(BIN)/mypy windrose_sites
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev-stamp

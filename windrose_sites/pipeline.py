@@ -8,8 +8,10 @@ The pages call these functions, the CLI (``python -m windrose_sites rank``) call
 script or notebook can too:
 
 >>> from windrose_sites import pipeline
->>> d = pipeline.run("w_logistics=80&method=topsis")  # doctest: +SKIP
->>> d.ranking.result.sort_values("rank").head()  # doctest: +SKIP
+>>> d = pipeline.run("w_logistics=80&method=topsis")
+>>> d.state.method, d.state.group_weights["logistics"], list(d.ranking.result.columns)
+('topsis', 80.0, ['score', 'rank'])
+>>> top = d.ranking.result.sort_values("rank").head()  # best five: site_id, score, rank
 
 No Streamlit here: the UI layer caches :func:`load_inputs` and memoizes :func:`user_criteria`.
 """
