@@ -194,11 +194,12 @@ DUTY_LINKS = {
 def _duty_value(area: str, indicator: str) -> dict | None:
     if indicator == "kit":
         got = catalog.import_duty_pct(area, "kit")
-        if not math.isfinite(float(got["value"])):
+        value = got["value"]  # always a float (NaN when no duty row is found)
+        if not isinstance(value, float) or not math.isfinite(value):
             return None
         extra = catalog.duty_components(area)
         extra = float(extra.loc[extra["layer"] == "extra", "value"].sum())
-        return {**got, "value": float(got["value"]) - extra, "indicator": "kit MFN"}
+        return {**got, "value": value - extra, "indicator": "kit MFN"}
     comp = catalog.duty_components(area)
     hit = comp[comp["indicator"] == indicator]
     return None if hit.empty else {**hit.iloc[0].to_dict(), "indicator": indicator}

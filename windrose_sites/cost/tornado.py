@@ -188,12 +188,13 @@ def _pairs(model: CostModel, base: np.ndarray) -> list[tuple[str, str]]:
     order = [ids[i] for i in np.argsort(base, kind="stable")]
     pairs = [(order[0], order[1])] if len(order) >= 2 else []
     chains = model.sites.table["chain"]
-    best = {}
+    best: dict[str | None, str] = {}  # market -> its best site
     for s in order:
         market = "US" if "US" in chains[s] else "EU" if "EU" in chains[s] else None
         best.setdefault(market, s)
     if "EU" in best and "US" in best:
-        pair = tuple(sorted((best["EU"], best["US"]), key=order.index))
+        first, second = sorted((best["EU"], best["US"]), key=order.index)
+        pair = (first, second)
         if pair not in pairs:
             pairs.append(pair)
     return pairs
