@@ -61,8 +61,12 @@ def test_duty_weighted_at_50_lowers_every_us_site_relative_to_europe(method):
     it at 50 must widen the EU lead over every US site (before the fix the EU duty was missing,
     imputed at the US value, and the weight moved nobody).
     """
-    base = _ranking({"method": method})[0].result["score"]
-    duty = _ranking({"method": method, "c_import_duty_pct": "50"})[0].result["score"]
+    # the landed cost already counts the duty: compare on the separate cost criteria, as a user
+    # who sets the landed cost's weight to 0 and weights labour and electricity does
+    separate = {"c_landed_cost_eur_per_truck": "0", "c_labour_cost_eur_h": "50",
+                "c_electricity_eur_mwh": "50"}  # fmt: skip
+    base = _ranking({"method": method, **separate})[0].result["score"]
+    duty = _ranking({"method": method, **separate, "c_import_duty_pct": "50"})[0].result["score"]
     us = [s for s in base.index if s not in EU_SITES]
     for eu in EU_SITES:
         gap_before = base[eu] - base[us]

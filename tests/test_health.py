@@ -33,6 +33,10 @@ def test_counts_add_up_to_one_value_per_site_and_criterion(ranked):
 def test_sentence_names_the_fallback_and_the_users_values(ranked):
     crit, state, sc = ranked
     edited = assumptions.apply_edits(sc, {"tucson_az": {"electricity_eur_mwh": 150.0}})
+    from dataclasses import replace
+
+    weighted = {**state.criterion_weights, "electricity_eur_mwh": 50.0}  # weight 0 by default
+    state = replace(state, criterion_weights=weighted)
     r = decision.evaluate(edited.table, edited.attributes, crit, state)
     cv = health.site_caveats(edited.provenance, crit, r.weights.to_dict(), r.result.index)
     names = edited.attributes["name"].to_dict()
