@@ -187,7 +187,9 @@ def test_indicators_are_the_catalog_values_per_state(az_ca):
 
 
 def test_criteria_have_units_and_directions_of_criteria_csv(az_ca):
-    crit = catalog.load_criteria()
+    # every criterion but the landed cost, which the cost model computes per candidate site,
+    # not per grid cell (the page lists it among the criteria without a weight on the surface)
+    crit = catalog.load_criteria().drop(index=catalog.COST_CRITERION)
     shared = [c for c in az_ca.columns if c != sf.SUPPLIER_CRITERION]
     assert shared == list(crit.index)
     pd.testing.assert_frame_equal(
@@ -266,7 +268,7 @@ def test_surface_weights_drop_absent_criteria_and_renormalise():
 
 def test_default_app_weights_keep_every_criterion(az_ca, default_weights):
     w, dropped = sf.surface_weights(default_weights.to_dict(), az_ca.columns)
-    assert dropped == []
+    assert dropped == [catalog.COST_CRITERION]  # costed per candidate site, not per cell
     assert w.sum() == pytest.approx(1.0)
     assert w[sf.SUPPLIER_CRITERION] == 0.0
 
