@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,9 @@ __all__ = [
     "weight_sweep",
 ]
 
+#: What :func:`windrose_sites.scoring.score` does with a missing value.
+_Missing = Literal["raise", "worst"]
+
 _TIE = 1e-12  # scores closer than this tie (scoring ranks on 12 decimals)
 _CHUNK_CELLS = 1 << 20  # samples x sites scored per block: ~8 MB per float64 temporary
 _PROGRESS_BLOCKS = 20  # at least this many blocks, so a progress bar moves
@@ -61,19 +65,19 @@ class _Problem:
     sites: pd.Index
     criteria: list[Hashable]
     weights: np.ndarray  # current weights, sum 1
-    method: str
+    method: scoring.Method
     values: np.ndarray  # (n, m): min-max values, net flows, log ratios or vector values
+    current: pd.DataFrame  # scoring.score at the current weights
     d_best: np.ndarray | None = None  # topsis: (n, m) squared distances to the ideal
     d_worst: np.ndarray | None = None  # topsis: (n, m) squared distances to the anti-ideal
-    current: pd.DataFrame | None = None  # scoring.score at the current weights
 
 
 def _prepare(
     table: pd.DataFrame,
     weights: Mapping[Hashable, float],
     directions: Mapping[Hashable, str],
-    method: str,
-    missing: str,
+    method: scoring.Method,
+    missing: _Missing,
 ) -> _Problem:
     current = scoring.score(table, dict(weights), directions, method=method, missing=missing)
     normalized = current.attrs["normalized"]
@@ -81,15 +85,15 @@ def _prepare(
     w = np.array([current.attrs["weights"][c] for c in names])
     v = normalized.to_numpy(dtype=np.float64)
     if method == "wpm":
-        return _Problem(table.index, names, w, method, np.log(v), current=current)
+        return _Problem(table.index, names, w, method, np.log(v), current)
     if method == "topsis":
         benefit = np.array([directions[c] == "benefit" for c in names])
         best = np.where(benefit, v.max(axis=0), v.min(axis=0))
         worst = np.where(benefit, v.min(axis=0), v.max(axis=0))
         return _Problem(
-            table.index, names, w, method, v, (v - best) ** 2, (v - worst) ** 2, current
+            table.index, names, w, method, v, current, (v - best) ** 2, (v - worst) ** 2
         )
-    return _Problem(table.index, names, w, method, v, current=current)
+    return _Problem(table.index, names, w, method, v, current)
 
 
 def _batch_scores(p: _Problem, w: np.ndarray) -> np.ndarray:
@@ -100,6 +104,7 @@ def _batch_scores(p: _Problem, w: np.ndarray) -> np.ndarray:
     times slower when the machine's cores are busy (as on a shared app server).
     """
     if p.method == "topsis":
+        assert p.d_best is not None and p.d_worst is not None  # _prepare sets both for topsis
         sq = w * w
         d_best = np.sqrt(np.einsum("sm,nm->sn", sq, p.d_best))
         d_worst = np.sqrt(np.einsum("sm,nm->sn", sq, p.d_worst))
@@ -216,6 +221,7 @@ def _pair_crossings(
 def _row_scores(p: _Problem, w: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Score of site ``k[r]`` under weight row ``w[r]``, for every row r."""
     if p.method == "topsis":
+        assert p.d_best is not None and p.d_worst is not None  # _prepare sets both for topsis
         sq = w * w
         plus = np.sqrt(np.einsum("ij,ij->i", sq, p.d_best[k]))
         minus = np.sqrt(np.einsum("ij,ij->i", sq, p.d_worst[k]))
@@ -280,7 +286,7 @@ def weight_sweep(
     method: scoring.Method = "wsm",
     steps: int = 101,
     groups: Mapping[Hashable, str] | None = None,
-    missing: str = "raise",
+    missing: _Missing = "raise",
 ) -> pd.DataFrame:
     """Score and rank every site while one criterion's (or group's) share goes from 0 to 1.
 
@@ -395,7 +401,7 @@ def crossovers(
     method: scoring.Method = "wsm",
     steps: int = 101,
     groups: Mapping[Hashable, str] | None = None,
-    missing: str = "raise",
+    missing: _Missing = "raise",
     names: Mapping[Hashable, str] | None = None,
     label: str | None = None,
 ) -> pd.DataFrame:
@@ -453,7 +459,7 @@ def head_to_head(
     criterion_or_group: Hashable,
     method: scoring.Method = "wsm",
     groups: Mapping[Hashable, str] | None = None,
-    missing: str = "raise",
+    missing: _Missing = "raise",
     names: Mapping[Hashable, str] | None = None,
     label: str | None = None,
 ) -> str:
@@ -579,7 +585,7 @@ def stability_intervals(
     *,
     method: scoring.Method = "wsm",
     groups: Mapping[Hashable, str] | None = None,
-    missing: str = "raise",
+    missing: _Missing = "raise",
     names: Mapping[Hashable, str] | None = None,
     labels: Mapping[Hashable, str] | None = None,
 ) -> pd.DataFrame:
@@ -689,7 +695,7 @@ def rank_acceptability(
     samples: int = 10_000,
     seed: int = 0,
     spread: float | None = None,
-    missing: str = "raise",
+    missing: _Missing = "raise",
     progress: Callable[[float], None] | None = None,
     values: ValueUncertainty | None = None,
 ) -> pd.DataFrame:
@@ -767,7 +773,7 @@ def rank_acceptability(
         benefit = np.array([directions[c] == "benefit" for c in p.criteria])
         block = _value_block(n, len(p.criteria), samples)
         draws = _value_blocks(values, p, int(samples), seed, block)
-    counts = np.zeros(n * n, dtype=np.int64)
+    flat_counts = np.zeros(n * n, dtype=np.int64)
     central = np.zeros((n, len(p.criteria)))
     for start in range(0, samples, block):
         chunk = w[start : start + block]
@@ -777,17 +783,18 @@ def rank_acceptability(
             else value_scores(next(draws), chunk, benefit, method)
         )
         site, rank0 = _sorted_ranks(scores)
-        first, rows = site[:, 0], slice(None)
+        first = site[:, 0]
+        rows: slice | np.ndarray = slice(None)
         if n > 1 and (rank0[:, 1] == 0).any():  # ties for first: every tied site is first
             rows, cols = np.nonzero(rank0 == 0)
             first = site[rows, cols]
         np.add.at(central, first, chunk[rows])
         site *= n
         site += rank0
-        counts += np.bincount(site.ravel(), minlength=n * n)
+        flat_counts += np.bincount(site.ravel(), minlength=n * n)
         if progress is not None:
             progress(min(start + block, samples) / samples)
-    counts = counts.reshape(n, n)
+    counts = flat_counts.reshape(n, n)
     out = pd.DataFrame(
         counts / samples, index=p.sites, columns=pd.RangeIndex(1, n + 1, name="rank")
     )
@@ -842,7 +849,7 @@ def method_agreement(
     weights: Mapping[Hashable, float],
     directions: Mapping[Hashable, str],
     *,
-    missing: str = "raise",
+    missing: _Missing = "raise",
 ) -> pd.DataFrame:
     """Ranks under wsm, wpm, topsis and promethee side by side, with Kendall's tau per pair.
 
@@ -882,7 +889,8 @@ def method_agreement(
     >>> m.to_numpy().tolist(), round(m.attrs["tau"]["wsm"]["topsis"], 2)
     ([[2, 1, 1, 1], [3, 3, 3, 3], [1, 2, 2, 2]], 0.33)
     """
-    ranks, unavailable = {}, {}
+    ranks: dict[str, pd.Series] = {}
+    unavailable: dict[str, str] = {}
     for method in scoring.METHODS:
         try:
             result = scoring.score(table, dict(weights), directions, method=method, missing=missing)
@@ -1058,7 +1066,7 @@ def sample_values(
     samples: int = 1_000,
     seed: int = 0,
     method: scoring.Method = "wsm",
-    missing: str = "raise",
+    missing: _Missing = "raise",
 ) -> np.ndarray:
     """The value draws :func:`rank_acceptability` uses with the same arguments: (s, n, m),
     sites in ``table`` order, criteria in ``weights`` order.
