@@ -29,6 +29,7 @@ finite number >= 0 or to the id of a row whose value they copy.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import math
@@ -48,6 +49,7 @@ from windrose_sites.store import (
     BUSY_TIMEOUT_S,
     Conflict,
     Entry,
+    Key,
     Repository,
     ScenarioError,
     ScenarioExistsError,
@@ -344,9 +346,8 @@ def _object(value: object, where: str) -> dict[str, object]:
 
 
 def _number(value: object, where: str, lo: float, hi: float) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not lo <= value <= hi:  # NaN and infinities fail the range test too
-        raise _fail(where, f"a number from {lo:g} to {hi:g}", value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise _fail(where, f"a number from {lo:g} to {hi:g}", value)  # NaN, inf fail the range
     return float(value)
 
 
@@ -380,7 +381,7 @@ def _filters(value: object) -> Filters:
     if unknown:
         msg = f"filters: unknown field {unknown[0][:40]!r}; allowed: {', '.join(_FILTER_FIELDS)}"
         raise ScenarioError(msg)
-    flags = {}
+    flags: dict[str, bool] = {}
     for key in _FILTER_FIELDS[3:]:
         if key in f:
             if not isinstance(f[key], bool):
@@ -498,7 +499,7 @@ def check_cost_overrides(value: object) -> dict[str, float | str]:
     return out
 
 
-def expand_cost_overrides(overrides: Mapping[str, float | str]) -> dict[str, float | str]:
+def expand_cost_overrides(overrides: Mapping[str, float | str]) -> dict[str, object]:
     """The overrides for :func:`windrose_sites.cost.params.apply_overrides`: the named tariff
     scenario's first, then the scenario's own parameters (which win).
 
@@ -507,7 +508,7 @@ def expand_cost_overrides(overrides: Mapping[str, float | str]) -> dict[str, flo
     """
     from windrose_sites.cost.tariffs import tariff_scenario
 
-    out: dict[str, float | str] = {}
+    out: dict[str, object] = {}
     if COST_TARIFF_KEY in overrides:
         out.update(tariff_scenario(str(overrides[COST_TARIFF_KEY])))
     out.update({k: v for k, v in overrides.items() if k != COST_TARIFF_KEY})
@@ -606,25 +607,25 @@ def check_scenario(scenario: Scenario, rules: Rules) -> Checked:
         warnings = [f"Added sites: {_where(p)}" for p in problems]
         sites = frame if len(frame) else None
     known = set(rules.shipped_ids) | (set() if sites is None else set(sites["site_id"]))
-    errors = []
+    wrong: list[str] = []
     for site, values in scenario.edits.items():
         if site not in known:
-            errors.append(f"edits: no site with id {site[:40]!r} (shipped or added here)")
+            wrong.append(f"edits: no site with id {site[:40]!r} (shipped or added here)")
             continue
         for cid, value in values.items():
             if cid not in rules.criteria.index:
-                errors.append(f"edits[{site[:40]!r}]: unknown criterion {cid[:40]!r}")
+                wrong.append(f"edits[{site[:40]!r}]: unknown criterion {cid[:40]!r}")
                 continue
             unit = str(rules.criteria.at[cid, "unit"])
-            bad = value is not None and not math.isnan(value)
-            bad = bad and (abs(value) > MAX_EDIT_ABS or (value < 0 and not _signed(unit)))
-            if bad:
-                errors.append(
+            if value is None or math.isnan(value):
+                continue
+            if abs(value) > MAX_EDIT_ABS or (value < 0 and not _signed(unit)):
+                wrong.append(
                     f"edits[{site[:40]!r}][{cid!r}]: {value:g} is not a finite "
                     f"{'' if _signed(unit) else 'non-negative '}number in {unit}"
                 )
-    if errors:
-        raise ScenarioError(_refusal("edited values", errors))
+    if wrong:
+        raise ScenarioError(_refusal("edited values", wrong))
     return Checked(scenario, sites, warnings)
 
 
@@ -690,16 +691,15 @@ class ScenarioStore:
         and :class:`ScenarioError` if the store has rules and the scenario fails them.
         Overwriting keeps the id and records the new owner.
         """
-        saved = replace(scenario, name=check_name(scenario.name), saved_at=datetime.now(UTC))
+        when = datetime.now(UTC)
+        saved = replace(scenario, name=check_name(scenario.name), saved_at=when)
         if saved.owner is not None:
             saved = replace(saved, owner=check_owner(saved.owner))
         if self.rules is not None:
             check_scenario(saved, self.rules)
         payload = scenario_to_json(saved)
         try:
-            sid = self.repo.put(
-                saved.name, payload, saved.saved_at, saved.owner or "", overwrite=overwrite
-            )
+            sid = self.repo.put(saved.name, payload, when, saved.owner or "", overwrite=overwrite)
         except Conflict as exc:
             msg = (
                 f"a scenario named {saved.name!r} already exists; choose another name or overwrite"
@@ -711,7 +711,7 @@ class ScenarioStore:
         """``(name, saved_at)`` of every saved scenario (not in the trash), most recent first."""
         return [(e.name, e.saved_at) for e in self.entries()]
 
-    def entries(self, *, trash: bool = False) -> list[Entry]:
+    def entries(self, *, trash: bool = False) -> builtins.list[Entry]:
         """Saved scenarios, most recent first; with ``trash``, the deleted ones instead."""
         return self.repo.entries(trash=trash)
 
@@ -727,7 +727,7 @@ class ScenarioStore:
         """The live scenario with this id; :class:`ScenarioNotFoundError` if none (or trashed)."""
         return self._load("id", sid, f"#{sid}")
 
-    def _load(self, key: str, value: object, shown: str) -> Scenario:
+    def _load(self, key: Key, value: object, shown: str) -> Scenario:
         row = self.repo.get(key, value)
         if row is None:
             raise self._not_found(shown)
@@ -758,7 +758,7 @@ class ScenarioStore:
         """Rename the live scenario with this id; errors if there is none or ``new`` is taken."""
         self._rename("id", sid, new, f"#{sid}")
 
-    def _rename(self, key: str, value: object, new: str, shown: str) -> None:
+    def _rename(self, key: Key, value: object, new: str, shown: str) -> None:
         new = check_name(new)
         try:
             found = self.repo.rename(key, value, new)
@@ -776,7 +776,7 @@ class ScenarioStore:
         """Move the scenario with this id to the trash (restorable for :data:`TRASH_DAYS`)."""
         self._delete("id", sid, f"#{sid}", by)
 
-    def _delete(self, key: str, value: object, shown: str, by: str | None) -> None:
+    def _delete(self, key: Key, value: object, shown: str, by: str | None) -> None:
         if not self.repo.trash(key, value, datetime.now(UTC), by):
             raise self._not_found(shown)
 
@@ -785,7 +785,9 @@ class ScenarioStore:
         if not self.repo.restore(sid, _suffixed):
             msg = f"scenario #{sid} is not in the trash (restored or purged already)"
             raise ScenarioNotFoundError(msg)
-        return self.entry(sid)
+        entry = self.entry(sid)
+        assert entry is not None  # restored a moment ago; a purge only removes trashed rows
+        return entry
 
     def purge_trash(self, *, now: datetime | None = None) -> int:
         """Delete for good what has been in the trash over :data:`TRASH_DAYS`; returns how many."""

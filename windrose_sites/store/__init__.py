@@ -18,6 +18,7 @@ user sees (the operator's log has the details).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -105,7 +106,7 @@ class Repository(Protocol):
     def trash(self, key: Key, value: object, when: datetime, by: str | None) -> bool:
         """Move the live row to the trash; False if there is none."""
 
-    def restore(self, sid: int, suffixed: object) -> bool:
+    def restore(self, sid: int, suffixed: Callable[[str, int], str]) -> bool:
         """Take the row out of the trash under the first free name of ``suffixed(name, n)``."""
 
     def purge(self, before: datetime) -> int:

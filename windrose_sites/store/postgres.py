@@ -145,4 +145,5 @@ class PostgresRepository(SqlRepository):
         return sql.replace("?", "%s")
 
     def _dt(self, value: object) -> datetime:
-        return value.astimezone(UTC)  # type: ignore[union-attr]
+        assert isinstance(value, datetime)  # timestamptz columns come back as datetime
+        return value.astimezone(UTC)
