@@ -21,6 +21,7 @@ import json
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import branca.colormap
 import folium
@@ -94,7 +95,7 @@ def _fmt(value: object, unit: str = "") -> str:
     if isinstance(value, (int, float, np.integer, np.floating)):
         if not np.isfinite(value):
             return "n/a (missing)"
-        text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        text = f"{value:,.0f}" if abs(float(value)) >= 100 else f"{value:,.2f}"
         return f"{text} {unit}".strip()
     return f"{value} {unit}".strip()
 
@@ -140,12 +141,15 @@ class _GeoJson(folium.GeoJson):
     Python loop (0.1 s per render for the country outlines).
     """
 
-    def __init__(self, data: dict[str, object], geometries: np.ndarray, **kwargs: object):
+    def __init__(self, data: dict[str, object], geometries: np.ndarray, **kwargs: Any):
         super().__init__(data, **kwargs)
         west, south, east, north = shapely.total_bounds(geometries)
-        self._bounds = [[float(south), float(west)], [float(north), float(east)]]
+        self._bounds: list[list[float | None]] = [
+            [float(south), float(west)],
+            [float(north), float(east)],
+        ]
 
-    def _get_self_bounds(self) -> list[list[float]]:
+    def _get_self_bounds(self) -> list[list[float | None]]:
         return self._bounds
 
 
@@ -342,19 +346,18 @@ def sites_layer(
                 markers.append(point)
     # markers for the plots come last, so they draw above every polygon
     geometries = np.concatenate([geoms, shapely.point_on_surface(geoms[plots])])
+    marker = folium.CircleMarker(radius=8, color="#333", weight=1.2, fill=True, fill_opacity=0.85)
     layer = _GeoJson(
         _features(geometries, props + markers),
         geoms,
         name=name,
-        marker=folium.CircleMarker(
-            radius=8, color="#333", weight=1.2, fill=True, fill_opacity=0.85
-        ),
+        marker=marker,
         on_each_feature=folium.JsCode(
             map_scripts.CARD_JS.replace("__LABELS__", _js_literal(labels))
         ),
         pane="windrose-sites",
     )
-    layer.marker.options["pane"] = "windrose-sites"
+    marker.options["pane"] = "windrose-sites"
     layer.add_child(map_scripts.SiteLabels())
     return layer, cmap
 
@@ -381,14 +384,15 @@ def ports_layer(ports: pd.DataFrame, *, name: str = "Container ports") -> folium
     gdf = gpd.GeoDataFrame(
         props, geometry=gpd.points_from_xy(ports["lon"], ports["lat"]), crs="EPSG:4326"
     )
+    marker = folium.CircleMarker(radius=5, fill=True)
     layer = folium.GeoJson(
         gdf.to_json(drop_id=True),
         name=name,
-        marker=folium.CircleMarker(radius=5, fill=True),
+        marker=marker,
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
         pane="windrose-ports",
     )
-    layer.marker.options["pane"] = "windrose-ports"  # under the sites, above the lines
+    marker.options["pane"] = "windrose-ports"  # under the sites, above the lines
     return layer
 
 
