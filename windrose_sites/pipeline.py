@@ -248,6 +248,7 @@ def working_set(
     edits: Mapping[str, Mapping[str, float | None]] | None = None,
     *,
     computed_user_criteria: catalog.SiteCriteria | None = None,
+    cost_overrides: Mapping[str, object] | None = None,
 ) -> WorkingSet:
     """Shipped candidates + the user's sites (with their uploaded values), then the edits.
 
@@ -263,6 +264,10 @@ def working_set(
     computed_user_criteria : SiteCriteria, optional
         :func:`user_criteria` of ``user_sites`` if the caller has it memoized; computed here
         otherwise.
+    cost_overrides : mapping, optional
+        The session's cost assumptions and tariff scenario
+        (:func:`windrose_sites.cost.criterion.effective_overrides`): the landed cost per truck
+        is recomputed with them, as it is for sites whose cost inputs were edited.
     """
     shipped = inputs.sites[inputs.sites["role"] == "candidate"]
     if user_sites is not None and not isinstance(user_sites, gpd.GeoDataFrame):
@@ -280,6 +285,9 @@ def working_set(
             pd.concat([shipped, user_sites[cols]], ignore_index=True), crs="EPSG:4326"
         )
     computed = assumptions.apply_edits(computed, edits or {})
+    from windrose_sites.cost import criterion as cost_criterion  # the cost model needs the catalog
+
+    computed = cost_criterion.refresh(computed, sites, cost_overrides or None)
     return WorkingSet(
         sites=sites,
         table=computed.table,

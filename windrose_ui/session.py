@@ -41,9 +41,11 @@ EDITS = "edits"  # {site_id: {criterion: value or None}}
 SELECTED = "selected"  # up to two site ids for the side-by-side comparison
 LAST_UPLOAD = "_last_upload"  # file_id of the last sites file read, so a rerun reads it once
 USER_CRITERIA = "_user_criteria"  # (site ids, SiteCriteria): computed once per site list
+COST_OVERRIDES = "cost_overrides"  # the Cost page's edited parameters {"param@applies_to": v}
+COST_TARIFF = "cost_tariff"  # the Cost page's tariff scenario (its selectbox's key)
 EDITOR_GENERATION = "_editor_generation"  # a new number drops the table editor's pending edits
 #: Keys that hold the user's own data; a reset or a loaded scenario replaces all of them.
-USER_DATA_KEYS = (USER_SITES, EDITS, LAST_UPLOAD, USER_CRITERIA)
+USER_DATA_KEYS = (USER_SITES, EDITS, LAST_UPLOAD, USER_CRITERIA, COST_OVERRIDES)
 
 
 def user_sites() -> gpd.GeoDataFrame | None:
@@ -158,10 +160,18 @@ def _user_criteria(cat: pipeline.Inputs, extra: gpd.GeoDataFrame) -> catalog.Sit
 
 def working_set(cat: pipeline.Inputs, *, with_edits: bool = True) -> pipeline.WorkingSet:
     """Shipped candidates + the user's sites, with the user's edits (unless not)."""
+    from windrose_sites.cost.criterion import effective_overrides
+
     extra = user_sites()
     computed = None if extra is None else _user_criteria(cat, extra)
+    tariff, user_costs = st.session_state.get(COST_TARIFF), st.session_state.get(COST_OVERRIDES)
+    overrides = effective_overrides(tariff, user_costs) if (tariff or user_costs) else None
     return pipeline.working_set(
-        cat, extra, edits() if with_edits else None, computed_user_criteria=computed
+        cat,
+        extra,
+        edits() if with_edits else None,
+        computed_user_criteria=computed,
+        cost_overrides=overrides if with_edits else None,
     )
 
 
