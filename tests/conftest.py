@@ -50,6 +50,7 @@ def streamlit_server(tmp: Path, env: dict[str, str] | None = None) -> Iterator[s
     """Start `streamlit run app.py` on a free port in a fresh process; yield its base URL."""
     port = _free_port()
     env = dict(os.environ, WINDROSE_SCENARIOS_DB=str(tmp / "s.sqlite"), **(env or {}))
+    env.pop("WINDROSE_DATABASE_URL", None)  # never a developer's real database
     log = tmp / "streamlit.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
