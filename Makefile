@@ -51,7 +51,7 @@ lint: $(VENV)/.dev-stamp
 
 test: lint browser proxy postgres
 	$(BIN)/mypy windrose_sites
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.dev-stamp
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
