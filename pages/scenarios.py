@@ -73,6 +73,7 @@ def _current(name: str) -> scenarios.Scenario:
         edits=copy.deepcopy(session.edits()),
         uploads_geojson=None if extra is None else extra.to_json(drop_id=True),
         owner=owner,
+        cost_overrides=session.cost_choices(),
     )
 
 
@@ -201,6 +202,7 @@ def _load(sid: int, name: str) -> None:
     )
     sidebar.apply_state(fitted)
     session.replace_user_data(sites, copy.deepcopy(checked.scenario.edits))
+    session.set_cost_choices(checked.scenario.cost_overrides or {})
     _say("success", f"Loaded {md(name)}.")
     for w in [*warnings, *checked.warnings]:
         _say("warning", md(w, max_chars=300))

@@ -156,3 +156,19 @@ def test_a_tampered_stored_scenario_is_refused_and_the_session_kept(at, tmp_path
     assert "user_sites" not in at.session_state
     at.switch_page("app.py").run()
     assert not at.exception
+
+
+def test_a_scenario_keeps_the_cost_pages_choices(at):
+    """The Cost page's tariff and parameter edits are saved with a scenario and come back."""
+    at.session_state["cost_tariff"] = "s232_lifted"
+    at.session_state["cost_overrides"] = {"feu_per_truck_kit": 2.0}
+    at.run()
+    save(at, "with costs")
+    assert "Saved with costs" in texts(at.success)
+    at.session_state["cost_tariff"] = "today"
+    at.session_state["cost_overrides"] = {}
+    at.run()
+    at.button(key="scenario_load").click().run()
+    assert not at.exception
+    assert at.session_state["cost_tariff"] == "s232_lifted"
+    assert at.session_state["cost_overrides"] == {"feu_per_truck_kit": 2.0}

@@ -18,6 +18,7 @@ from windrose_sites import catalog, pipeline
 __all__ = [
     "add_user_sites",
     "bump_editor",
+    "cost_choices",
     "editor_generation",
     "edits",
     "last_upload",
@@ -25,6 +26,7 @@ __all__ = [
     "reset_user_data",
     "select_site",
     "selected",
+    "set_cost_choices",
     "set_edits",
     "set_last_upload",
     "set_selected",
@@ -145,6 +147,22 @@ def replace_user_data(
     if sites is not None and len(sites):
         st.session_state[USER_SITES] = [sites]
     st.session_state[EDITS] = {s: dict(v) for s, v in new_edits.items()}
+
+
+def cost_choices() -> dict[str, float | str]:
+    """The Cost page's choices as a scenario stores them: its parameters and the tariff."""
+    out: dict[str, float | str] = dict(st.session_state.get(COST_OVERRIDES) or {})
+    tariff = st.session_state.get(COST_TARIFF)
+    if tariff and tariff != "today":
+        out["tariff"] = str(tariff)
+    return out
+
+
+def set_cost_choices(choices: Mapping[str, float | str]) -> None:
+    """Restore the Cost page's choices from a scenario (call from a callback)."""
+    choices = dict(choices)
+    st.session_state[COST_TARIFF] = str(choices.pop("tariff", "today"))
+    st.session_state[COST_OVERRIDES] = choices
 
 
 def _user_criteria(cat: pipeline.Inputs, extra: gpd.GeoDataFrame) -> catalog.SiteCriteria:
