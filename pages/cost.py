@@ -377,7 +377,7 @@ with st.expander("10-year cost of operations of one site"):
     years = cost.ten_year(model, site)
     st.dataframe(years, hide_index=True, key="cost_ten_year")
     st.caption(
-        f"Net present cost over {model.horizon} years at the discount rate: "
+        f"Net present cost over {model.horizon:d} years at the discount rate: "
         f"EUR {years['pv_eur_m'].sum():,.1f} M (capex in year 0, incentives in year 1)."
     )
 
@@ -392,7 +392,7 @@ work_now = pipeline.WorkingSet(
 )
 weights = state.criterion_weights
 twice = [c for c in INSIDE if weights.get(c, 0) > 0 and weights.get(CRITERION, 0) > 0]
-st.caption(DOUBLE_COUNTING)
+st.caption(md(DOUBLE_COUNTING, max_chars=1000))
 if twice:
     st.warning(
         "Counted twice now: "

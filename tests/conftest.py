@@ -99,7 +99,7 @@ def streamlit_server(tmp: Path, env: dict[str, str] | None = None) -> Iterator[s
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One `streamlit run app.py` for the whole session; yield its base URL."""
-    with streamlit_server(tmp_path_factory.mktemp("server")) as url:
+    with streamlit_server(tmp_path_factory.mktemp("db")) as url:  # db*/s.sqlite: tests read it
         yield url
 
 

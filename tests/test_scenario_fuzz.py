@@ -130,7 +130,7 @@ def mutate(
 
 
 def assert_usable(checked: sc.Checked) -> None:
-    """What the pages do with a loaded scenario (windrose_ui.session.working_set), without Streamlit."""
+    """What the pages do with a loaded scenario (session.working_set), without Streamlit."""
     computed = shipped_criteria()
     scenario = checked.scenario
     if checked.sites is not None:
