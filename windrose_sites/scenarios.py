@@ -384,9 +384,10 @@ def _filters(value: object) -> Filters:
     flags: dict[str, bool] = {}
     for key in _FILTER_FIELDS[3:]:
         if key in f:
-            if not isinstance(f[key], bool):
-                raise _fail(f"filters.{key}", "true or false", f[key])
-            flags[key] = f[key]
+            flag = f[key]
+            if not isinstance(flag, bool):
+                raise _fail(f"filters.{key}", "true or false", flag)
+            flags[key] = flag
     max_port = f.get("max_port_km")
     return Filters(
         **flags,
