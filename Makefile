@@ -57,4 +57,4 @@ bench: $(VENV)/.dev-stamp
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) static/leaflet .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) static/leaflet .pytest_cache .ruff_cache .mypy_cache .hypothesis
