@@ -155,9 +155,8 @@ if submitted:
     elif not problems:
         st.info("No value changed.")
 
-message = session.take_flash("data")
-if message:
-    st.success(md(message))
+for level, message in session.take_flash("data"):
+    getattr(st, level)(message)  # md-safe: flashed messages are escaped when made
 
 log = _edit_log()
 if log:
@@ -175,17 +174,26 @@ tab_form, tab_map, tab_upload = st.tabs(["By coordinates", "By clicking the map"
 
 
 def _add(result: uploads.UploadResult, what: str) -> None:
-    """Keep the good rows, report every problem; the sites already loaded stay as they were."""
+    """Keep the good rows, report every problem; the sites already loaded stay as they were.
+
+    After an addition the page reruns, so the sidebar (drawn first) counts the new sites; the
+    messages are shown once after that rerun.
+    """
     for p in result.problems[:50]:
-        show = st.error if p.level == "error" else st.warning
-        show(f"{md(what)}: {md(p, max_chars=400)}", icon="⚠️")
+        level = "error" if p.level == "error" else "warning"
+        session.flash("data", f"{md(what)}: {md(p, max_chars=400)}", level)
     if len(result.problems) > 50:
-        st.warning(f"{md(what)}: {len(result.problems) - 50:,} more problems not shown.")
+        session.flash(
+            "data", f"{md(what)}: {len(result.problems) - 50:,} more problems not shown.", "warning"
+        )
     if result.ok:
         session.add_user_sites(result.sites)
-        st.success(f"Added {len(result.sites):,} site(s) from {md(what)}.")
-    else:
-        st.error(f"Nothing added from {md(what)}; your existing sites are unchanged.")
+        session.flash("data", f"Added {len(result.sites):,} site(s) from {md(what)}.")
+        st.rerun()
+    session.flash(
+        "data", f"Nothing added from {md(what)}; your existing sites are unchanged.", "error"
+    )
+    st.rerun()
 
 
 def _existing() -> dict[str, list[str]]:

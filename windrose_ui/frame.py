@@ -92,6 +92,8 @@ def open_page(title: str) -> PageContext:
     cat = load_catalog()
     _menu()
     state = sidebar.draw(cat)
+    with st.sidebar:  # what the link does not carry, and the leave-page guard
+        sidebar.share_notice()
     return PageContext(cat=cat, state=state, work=session.working_set(cat))
 
 
@@ -118,8 +120,6 @@ def run_guarded(body: Callable[[], None], where: str) -> None:
     """
     try:
         body()
-        with st.sidebar:  # after the page: it counts the sites and edits this run added
-            sidebar.share_notice()
     except PROJECT_ERRORS as exc:
         st.error(f"{md(exc, max_chars=500)}", icon="🚫")
         st.info(

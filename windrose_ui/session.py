@@ -193,14 +193,14 @@ def working_set(cat: pipeline.Inputs, *, with_edits: bool = True) -> pipeline.Wo
     )
 
 
-FLASH = "_flash"  # {page: message} shown once on the next run of that page
+FLASH = "_flash"  # {page: [(level, markdown)]} shown once on the next run of that page
 
 
-def flash(page: str, message: str) -> None:
-    """A message the page shows once, on its next run (after a callback or an st.rerun)."""
-    st.session_state.setdefault(FLASH, {})[page] = message
+def flash(page: str, message: str, level: str = "success") -> None:
+    """A message (already escaped Markdown) the page shows once, on its next run."""
+    st.session_state.setdefault(FLASH, {}).setdefault(page, []).append((level, message))
 
 
-def take_flash(page: str) -> str | None:
-    """The page's pending message, removed."""
-    return st.session_state.get(FLASH, {}).pop(page, None)
+def take_flash(page: str) -> list[tuple[str, str]]:
+    """The page's pending messages, removed: ``[(level, markdown), ...]``."""
+    return st.session_state.get(FLASH, {}).pop(page, [])
