@@ -82,11 +82,15 @@ def _still(sid: int, name: str) -> scenarios.Entry | None:
     entry = store.entry(sid)
     if entry is None or entry.deleted_at is not None:
         by = f" by {md(entry.deleted_by)}" if entry and entry.deleted_by else ""
-        _say(
-            "warning",
-            f"{md(name)} was deleted{by} in another session; nothing was done. "
-            "If it is in the trash below, you can restore it.",
-        )
+        if entry is None:
+            _say("warning", f"{md(name)} was deleted{by} in another session; nothing was done.")
+        else:
+            st.session_state["scenario_trash_chosen"] = sid  # callbacks run before widgets
+            _say(
+                "warning",
+                f"{md(name)} was deleted{by} in another session; nothing was done. "
+                "It is selected in the trash below, where you can restore it.",
+            )
         return None
     if entry.name != name:
         _say(
@@ -375,7 +379,10 @@ if entries:
 else:
     st.info("No saved scenarios yet.")
 
-with st.expander(f"Trash ({len(trash)}): deleted scenarios, kept {scenarios.TRASH_DAYS} days"):
+with st.expander(
+    f"Trash ({len(trash)}): deleted scenarios, kept {scenarios.TRASH_DAYS} days",
+    key="scenario_trash",  # a stable identity: the count in the label changes, the open state stays
+):
     if trash:
         trash_by_id = {e.id: e for e in trash}
         st.selectbox(

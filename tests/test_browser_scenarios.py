@@ -171,9 +171,12 @@ def test_another_browser_needs_confirmation_and_the_trash_restores(
         # the trash restores it
         page.get_by_text(re.compile(r"^Trash \(")).click()
         trash = page.locator('[data-testid="stSelectbox"]').filter(has_text="Deleted scenario")
-        trash.click()
-        page.get_by_role("option", name=re.compile("^AB Renamed — deleted by Bob")).click()
-        wait_idle(page)
+        expect(trash).to_be_visible()
+        # the page selected it in the trash when it said so
+        expect(trash.get_by_role("combobox")).to_have_value(
+            re.compile("^AB Renamed — deleted by Bob")
+        )
+        expect(page.get_by_role("button", name="Restore", exact=True)).to_be_visible()
         click(page, "Restore")
         expect(page.get_by_text("Restored AB Renamed")).to_be_visible()
         assert store.entry(sid).deleted_at is None and store.entry(sid).name == "AB Renamed"
