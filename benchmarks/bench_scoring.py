@@ -28,7 +28,7 @@ import skcriteria as skc
 from pymcdm import normalizations
 from pymcdm.methods import TOPSIS, WSM
 from skcriteria.agg.simple import WeightedSumModel
-from skcriteria.agg.topsis import TOPSIS as SkcTOPSIS
+from skcriteria.agg.topsis import TOPSIS as SKC_TOPSIS
 from skcriteria.pipelines import mkpipe
 from skcriteria.preprocessing.invert_objectives import MinMaxInverter
 from skcriteria.preprocessing.scalers import SumScaler, VectorScaler
@@ -67,7 +67,7 @@ def skcriteria_runner(method: str, x, w, benefit) -> Callable[[], np.ndarray]:
     if method == "wsm":
         pipe = mkpipe(MinMaxInverter(), SumScaler(target="weights"), WeightedSumModel())
     else:
-        pipe = mkpipe(SumScaler(target="weights"), VectorScaler(target="matrix"), SkcTOPSIS())
+        pipe = mkpipe(SumScaler(target="weights"), VectorScaler(target="matrix"), SKC_TOPSIS())
     extra = "score" if method == "wsm" else "similarity"
 
     def run() -> np.ndarray:

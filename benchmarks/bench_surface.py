@@ -110,14 +110,14 @@ def bench(resolution_km: int, use_apptest: bool) -> dict[str, float]:
     ]
     rescore = median_seconds(lambda i: surface.score_surface(s, w[i % 2]))
     vector = w[0].to_numpy()
-    matvec = median_seconds(lambda i: s.matrix @ vector)
+    matvec = median_seconds(lambda _i: s.matrix @ vector)
     tracemalloc.start()
     scores = surface.score_surface(s, w[0])
     rescore_peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    locate = median_seconds(lambda i: surface.locate(s, scores, weights=w[0]))
+    locate = median_seconds(lambda _i: surface.locate(s, scores, weights=w[0]))
     vmin, vmax = float(np.nanmin(scores)), float(np.nanmax(scores))
-    encode = median_seconds(lambda i: surface.overlay_layer(s.grid, scores, vmin, vmax))
+    encode = median_seconds(lambda _i: surface.overlay_layer(s.grid, scores, vmin, vmax))
     png_kb = len(surface.overlay_png(s.grid, scores, vmin, vmax)) / 1024
     outlines = catalog.load_outlines()
     sites = catalog.load_sites()
@@ -125,7 +125,7 @@ def bench(resolution_km: int, use_apptest: bool) -> dict[str, float]:
     whole = median_seconds(
         lambda i: page_rerun(s, (weights_a, weights_b)[i % 2], outlines, sites), 5
     )
-    row = {
+    return {
         "res": resolution_km,
         "cells": len(s.matrix),
         "cold": cold,
@@ -140,7 +140,6 @@ def bench(resolution_km: int, use_apptest: bool) -> dict[str, float]:
         "whole": whole,
         "apptest": apptest_rerun(resolution_km) if use_apptest else None,
     }
-    return row
 
 
 def main() -> None:

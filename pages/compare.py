@@ -114,7 +114,7 @@ st.info(
 # --- ranking ------------------------------------------------------------------------------
 st.subheader(f"Ranking: {md(sidebar.METHOD_LABELS[state.method])}")
 st.caption(md(comparison.METHOD_NOTES[state.method], max_chars=2000))
-table = comparison.ranking_table(result, work.attributes, crit)
+table = comparison.ranking_table(result, work.attributes)
 if ranking.notes is not None and (ranking.notes != "").any():
     table["note"] = table["site_id"].map(ranking.notes).fillna("")
     unknown = ranking.notes.index[ranking.notes == "area unknown"]

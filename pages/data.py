@@ -42,8 +42,11 @@ def _edit_log() -> list[tuple[str, str, str]]:
                 (
                     site_id,
                     cid,
-                    f"{work.attributes.at[site_id, 'name']} · {crit.at[cid, 'label']}: "
-                    f"{_fmt(base.at[site_id, cid], unit)} → {_fmt(value, unit)} (your assumption)",
+                    (
+                        f"{work.attributes.at[site_id, 'name']} · {crit.at[cid, 'label']}: "
+                        f"{_fmt(base.at[site_id, cid], unit)} → {_fmt(value, unit)} "
+                        "(your assumption)"
+                    ),
                 )
             )
     return out

@@ -38,7 +38,7 @@ st.success(
 
 
 @st.cache_data(show_spinner="Checking how robust the answer is…", max_entries=64)
-def _summary(query: str, data_key: int, _ranking, _work, _crit):
+def _summary(query: str, data_key: int, _ranking, _work, _crit):  # noqa: ARG001 (cache keys)
     """The decision summary, once per state and data (the inputs after _ are not hashed)."""
     return summary.decide(
         _ranking,
@@ -97,7 +97,7 @@ if len(result) > limits.MAX_ANALYSIS_SITES:
         f"Each map shows the {limits.MAX_ANALYSIS_SITES:d} best-ranked sites of its view plus "
         f"your selected ones ({len(result):,} ranked sites in all)."
     )
-table = comparison.ranking_table(result, attrs, cat.criteria)
+table = comparison.ranking_table(result, attrs)
 shown_rows = min(len(table), 30)
 st.dataframe(
     table[["rank", "name", "score", "country", "status"]],

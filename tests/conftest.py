@@ -130,7 +130,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, app_server):
+def page(browser, app_server):  # noqa: ARG001 (the server must be up)
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(30_000)

@@ -107,7 +107,8 @@ def test_apply_edits_none_means_unknown_and_source_is_named(base):
     edited = assumptions.apply_edits(base, {"a": {"rail_km": None}}, source="user upload")
     assert np.isnan(edited.table.at["a", "rail_km"])
     p = _prov(edited, "a", "rail_km")
-    assert np.isnan(p["value"]) and p["source"] == "user upload"
+    assert np.isnan(p["value"])
+    assert p["source"] == "user upload"
     assert p["note"] == "shipped value 4 (official, Eurostat)"
 
 
@@ -115,7 +116,8 @@ def test_apply_edits_fills_a_missing_value(base):
     edited = assumptions.apply_edits(base, {"b": {"rail_km": 7.0}})
     assert edited.table.at["b", "rail_km"] == 7.0
     p = _prov(edited, "b", "rail_km")
-    assert p["value"] == 7.0 and p["kind"] == assumptions.USER_KIND
+    assert p["value"] == 7.0
+    assert p["kind"] == assumptions.USER_KIND
 
 
 @pytest.mark.parametrize(
@@ -190,7 +192,8 @@ def test_parse_edits_cell(column, typed, expected, fragment):
         assert problems == []
     else:
         (p,) = problems
-        assert (p.row, p.column) == (1, column) and fragment in p.message
+        assert (p.row, p.column) == (1, column)
+        assert fragment in p.message
         assert p.message.startswith("a: ")
 
 

@@ -137,7 +137,8 @@ def test_url_with_weights_restores_them(page, app_server):
         s.inner_text().split("\n")[0]: s.locator('input[type="range"]').input_value()
         for s in sliders.all()[:6]
     }
-    assert values["Logistics"] == "0" and values["Port access"] == "50"
+    assert values["Logistics"] == "0"
+    assert values["Port access"] == "50"
     assert "TOPSIS" in leader(page)
 
 

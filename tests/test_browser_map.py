@@ -121,7 +121,8 @@ def test_antwerp_is_visible_and_on_top_in_the_europe_view(page, app_server):
     for site in ("antwerp_romeynsweel", "onnaing"):
         box = on_screen[site]
         # Romeynsweel's two 9.5 ha plots were 1x2 px at this zoom, under the port marker
-        assert box["w"] >= MIN_MARKER_PX and box["h"] >= MIN_MARKER_PX, (site, box)
+        assert box["w"] >= MIN_MARKER_PX, (site, box)
+        assert box["h"] >= MIN_MARKER_PX, (site, box)
         # the topmost element at the marker's centre is the site, not a port or a line
         assert box["top"] == site, (site, box)
     screenshot(page, "map-europe")
@@ -151,10 +152,12 @@ def test_sites_have_name_labels_written_as_text(page, app_server):
     labels = frame.locator(".windrose-label")
     labels.first.wait_for(state="attached", timeout=120_000)
     texts = labels.all_inner_texts()
-    assert "Onnaing" in texts and "Antwerp – Romeynsweel" in texts, texts
+    assert "Onnaing" in texts, texts
+    assert "Antwerp – Romeynsweel" in texts, texts
     # ... and they are shown inside the map, not left where the map was before its final size
     shown = _frame(page).evaluate(_LABELS_SHOWN)
-    assert shown.get("Onnaing") and shown.get("Antwerp – Romeynsweel"), shown
+    assert shown.get("Onnaing"), shown
+    assert shown.get("Antwerp – Romeynsweel"), shown
     # labels never take a click: the pointer goes through them to the map and the sites
     assert labels.first.evaluate("e => getComputedStyle(e).pointerEvents") == "none"
     _open_view(page, "United States")
@@ -182,7 +185,8 @@ def test_one_score_has_one_colour_on_every_view(page, app_server):
     # the scale is the whole ranking's: its green end (the best site) and its red end (the
     # worst) appear once over both views, not once in each view
     both = [*europe.values(), *us.values()]
-    assert both.count(GREEN) == 1 and both.count(RED) == 1, (europe, us)
+    assert both.count(GREEN) == 1, (europe, us)
+    assert both.count(RED) == 1, (europe, us)
     no_exception(page)
 
 
@@ -202,7 +206,9 @@ def test_the_romeynsweel_plots_stay_drawn_with_their_marker_when_zoomed_in(page,
     )
     plots = [k for k in kinds if not k["marker"]]
     markers = [k for k in kinds if k["marker"]]
-    assert len(plots) == 1 and len(markers) == 1, kinds
-    assert plots[0]["w"] > 50 and plots[0]["h"] > 50  # the plots themselves, hundreds of px
+    assert len(plots) == 1, kinds
+    assert len(markers) == 1, kinds
+    assert plots[0]["w"] > 50
+    assert plots[0]["h"] > 50
     assert markers[0]["w"] >= MIN_MARKER_PX
     screenshot(page, "map-antwerp-zoomed")

@@ -25,7 +25,8 @@ def test_sites_schema(sites):
 
 def test_romeynsweel_is_two_plots_of_9_5_ha(sites):
     geom = sites.set_index("site_id").at["antwerp_romeynsweel", "geometry"]
-    assert geom.geom_type == "MultiPolygon" and len(geom.geoms) == 2
+    assert geom.geom_type == "MultiPolygon"
+    assert len(geom.geoms) == 2
     assert geo.geodesic_area_ha(geom) == pytest.approx(9.5, rel=0.10)
 
 
@@ -41,7 +42,8 @@ def test_us_candidates_inside_their_state(sites, state, box, minimum):
     assert len(chosen) >= minimum
     west, south, east, north = box
     pts = chosen.geometry.representative_point()
-    assert pts.x.between(west, east).all() and pts.y.between(south, north).all()
+    assert pts.x.between(west, east).all()
+    assert pts.y.between(south, north).all()
 
 
 def test_illustrative_areas_say_so(sites):
@@ -73,7 +75,8 @@ def test_ports_have_locode_teu_and_sources():
     }
     assert needed <= set(ports["locode"])
     with_teu = ports[ports["teu_m"].notna()]
-    assert (with_teu["teu_source"] != "").all() and with_teu["teu_year"].notna().all()
+    assert (with_teu["teu_source"] != "").all()
+    assert with_teu["teu_year"].notna().all()
 
 
 def test_criteria_definitions():
@@ -233,7 +236,8 @@ def test_usd_figures_convert_at_their_own_year_and_never_at_another():
     sites = sites[sites["site_id"] == "tucson_az"].reset_index(drop=True)
     ok = catalog.compute_criteria(sites, indicators=ind, criteria=crit)
     note = ok.provenance.set_index("criterion").at["electricity_eur_mwh", "note"]
-    assert "8.11 US cents/kWh x 10 = 81.1 USD/MWh" in note and "2023 mean" in note
+    assert "8.11 US cents/kWh x 10 = 81.1 USD/MWh" in note
+    assert "2023 mean" in note
     bad = ind.copy()
     bad.loc[bad["unit"] == "US cents/kWh", "year"] = 1990.0  # before the euro
     with pytest.raises(catalog.CatalogError, match="no ECB USD reference rate for 1990"):

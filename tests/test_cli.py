@@ -268,7 +268,8 @@ def plugins(tmp_path, monkeypatch):
     )
 
 
-def test_a_registered_command_runs_with_its_own_arguments(plugins):
+@pytest.mark.usefixtures("plugins")
+def test_a_registered_command_runs_with_its_own_arguments():
     assert in_process("good", "--what", "this") == (0, "did this\n", "")
     code, out, err = in_process("--help")
     assert code == 0
@@ -276,14 +277,16 @@ def test_a_registered_command_runs_with_its_own_arguments(plugins):
     assert "a command that works" in out
 
 
-def test_a_command_error_is_one_line_and_exit_1(plugins):
+@pytest.mark.usefixtures("plugins")
+def test_a_command_error_is_one_line_and_exit_1():
     code, out, err = in_process("good", "--what", "fail")
     assert code == cli.EXIT_NO_RESULT
     assert out == ""
     assert err == "python -m windrose_sites good: nothing to report for this state\n"
 
 
-def test_a_bug_is_reported_without_a_traceback_unless_asked(plugins):
+@pytest.mark.usefixtures("plugins")
+def test_a_bug_is_reported_without_a_traceback_unless_asked():
     code, out, err = in_process("good", "--what", "bug")
     assert code == cli.EXIT_INTERNAL
     assert "internal error: RuntimeError: a bug" in err
@@ -294,7 +297,8 @@ def test_a_bug_is_reported_without_a_traceback_unless_asked(plugins):
     assert "Traceback" in err
 
 
-def test_a_missing_command_module_says_so(plugins):
+@pytest.mark.usefixtures("plugins")
+def test_a_missing_command_module_says_so():
     code, out, err = in_process("ghost")
     assert code == cli.EXIT_USAGE
     assert out == ""
@@ -302,7 +306,8 @@ def test_a_missing_command_module_says_so(plugins):
     assert "fake_cmds.ghost.cli" in err
 
 
-def test_a_command_with_a_missing_dependency_is_an_internal_error(plugins):
+@pytest.mark.usefixtures("plugins")
+def test_a_command_with_a_missing_dependency_is_an_internal_error():
     code, out, err = in_process("broken")
     assert code == cli.EXIT_INTERNAL
     assert out == ""

@@ -72,7 +72,8 @@ def test_json_is_the_same_table():
 
 def test_state_filters_and_set_overrides():
     code, out, err = run("--state", "country=FR", "--set", "barge_to_plant_per_feu@onnaing=600")
-    assert code == 0 and "filtered out" in err
+    assert code == 0
+    assert "filtered out" in err
     table = pd.read_csv(io.StringIO(out))
     assert list(table["site_id"]) == ["onnaing"]
     _, base, _ = run("--state", "country=FR")
@@ -118,18 +119,22 @@ def test_list_params():
 )
 def test_bad_values_are_one_line_on_stderr(argv, message):
     code, out, err = run(*argv)
-    assert code == 2 and out == ""
-    assert message in err and "Traceback" not in err
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
 
 
 def test_link_warnings_go_to_stderr():
     code, _, err = run("--state", "country=DE&method=magic")
-    assert code == 0 and "warning: Link parameter" in err
+    assert code == 0
+    assert "warning: Link parameter" in err
 
 
 def test_saved_scenario_and_state_together_are_refused():
     code, _, err = run("--scenario", "mine", "--state", "method=wpm")
-    assert code == 2 and "either --state or a saved --scenario" in err
+    assert code == 2
+    assert "either --state or a saved --scenario" in err
 
 
 def test_saved_scenario_state_and_edits_flow_into_the_costs():
@@ -159,7 +164,8 @@ def test_through_the_command_shell():
 
     out, err = io.StringIO(), io.StringIO()
     code = shell.main(["cost", "--state", "country=FR", "--format", "json"], out, err)
-    assert code == 0 and json.loads(out.getvalue())[0]["site_id"] == "onnaing"
+    assert code == 0
+    assert json.loads(out.getvalue())[0]["site_id"] == "onnaing"
     code = shell.main(["cost", "--samples", "0"], io.StringIO(), err)
     assert code == 2
 
@@ -179,4 +185,5 @@ def test_page_path_gives_the_cli_bytes():
         "--state", "country=BE,FR", "--scenario", "tariff:s232_lifted",
         "--set", "feu_per_truck_kit=2", "--samples", "300", "--seed", "9",
     )  # fmt: skip
-    assert code == 0 and out.encode("utf-8") == page
+    assert code == 0
+    assert out.encode("utf-8") == page

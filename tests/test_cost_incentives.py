@@ -76,7 +76,8 @@ def test_flanders_strategic_ecology_golden_cap_and_threshold():
 def test_programmes_broadcast_over_samples():
     capex = np.array([[100e6, 300e6, 1e9]])
     out = inc.arizona_qualified_facility(capex, 5000, 10, 20_000, 30e6, 0.25e6, 1)
-    assert out.shape == (1, 3) and np.allclose(out, [[10e6, 30e6, 30e6]])
+    assert out.shape == (1, 3)
+    assert np.allclose(out, [[10e6, 30e6, 30e6]])
 
 
 def test_each_region_gets_only_its_own_programme():

@@ -99,7 +99,8 @@ def test_an_edited_parameter_moves_the_total_and_the_ranking():
     assert new["onnaing"] > old["onnaing"] + 1000
     assert new["tucson_az"] == old["tucson_az"]  # US lanes untouched
     info = " ".join(i.value for i in at.info)
-    assert "Your cost assumptions" in info and "9,000" in info
+    assert "Your cost assumptions" in info
+    assert "9,000" in info
     params = next(d.value for d in at.dataframe if "distribution" in d.value.columns)
     row = params.set_index("row").loc[FREIGHT_EU]
     assert (row["value"], row["kind"]) == (9000.0, "user")
@@ -123,14 +124,16 @@ def test_tariff_scenario_and_sample_size_rerun_their_parts():
     assert not at.exception
     assert any("1,000 draws" in m.value for m in at.markdown)
     code = next(c.value for c in at.code if "windrose_sites cost" in c.value)
-    assert "--scenario tariff:s232_lifted" in code and "--samples 1000" in code
+    assert "--scenario tariff:s232_lifted" in code
+    assert "--samples 1000" in code
 
 
 def test_bad_assumption_is_reported_and_can_be_reset():
     at = open_page(cost_overrides={"no_such_param": 1.0})
     assert any("No cost table" in e.value for e in at.error)
     at.button(key="cost_reset_error").click().run()
-    assert not at.exception and not at.error
+    assert not at.exception
+    assert not at.error
     assert cost_table(at) is not None
 
 
@@ -138,4 +141,5 @@ def test_bad_assumption_is_reported_and_can_be_reset():
 def test_user_text_is_escaped(name):
     at = open_page(cost_overrides={name: 1.0})
     err = " ".join(e.value for e in at.error)
-    assert "\\*bold\\*" in err and "[x](http" not in err
+    assert "\\*bold\\*" in err
+    assert "[x](http" not in err

@@ -20,7 +20,8 @@ def table():
 
 def test_every_parameter_has_a_range_containing_its_value_and_a_source_or_missing(table):
     assert table["value"].notna().all()
-    assert (table["low"] <= table["value"]).all() and (table["value"] <= table["high"]).all()
+    assert (table["low"] <= table["value"]).all()
+    assert (table["value"] <= table["high"]).all()
     sourced = table["source"].astype(str).str.strip() != ""
     assert (sourced | (table["kind"] == "missing")).all()
     assert table["kind"].isin(catalog.KINDS).all()
@@ -81,7 +82,8 @@ def test_a_criterion_value_that_is_missing_becomes_a_missing_row():
     row = t.loc["electricity_eur_mwh@onnaing"]
     assert row["kind"] == "missing"
     known = crit["electricity_eur_mwh"].dropna()
-    assert row["low"] == known.min() and row["high"] == known.max()
+    assert row["low"] == known.min()
+    assert row["high"] == known.max()
     assert row["value"] == pytest.approx((known.min() + known.max()) / 2)
 
 
@@ -127,7 +129,9 @@ def test_required_parameter_absent_is_refused(tmp_path):
 def test_overrides_mark_user_rows_and_widen_the_range(table):
     out = cp.apply_overrides(table, {"assembly_hours_per_truck": 200.0})
     row = out.loc["assembly_hours_per_truck@all"]
-    assert row["value"] == 200 and row["high"] == 200 and row["kind"] == "user"
+    assert row["value"] == 200
+    assert row["high"] == 200
+    assert row["kind"] == "user"
     copied = cp.apply_overrides(table, {"eu_parts_duty_pct": "eu_built_duty_pct@EU"})
     assert copied.at["eu_parts_duty_pct@EU", "value"] == table.at["eu_built_duty_pct@EU", "value"]
     added = cp.apply_overrides(table, {"built_import_share@US": 1.0})
@@ -183,5 +187,7 @@ def test_lognormal_has_its_median_at_the_value():
 
 def test_site_chain_most_specific_first():
     chain = cp.site_chain("onnaing", "FR-59-VAL;FR-59;FR-HDF;FR;EU", "FR")
-    assert chain[0] == "onnaing" and chain[-1] == "all" and chain.index("FR") < chain.index("EU")
+    assert chain[0] == "onnaing"
+    assert chain[-1] == "all"
+    assert chain.index("FR") < chain.index("EU")
     assert cp.site_chain("x", "US-AZ-PIN;US-AZ;US", "US")[-2:] == ("US", "all")

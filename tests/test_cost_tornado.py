@@ -31,7 +31,8 @@ def _totals(m):
 def test_tornado_sorted_and_swings_are_differences(model):
     t = tornado(model)
     size = np.maximum(t["swing_leader"].abs(), t["swing_gap"].abs()).to_numpy()
-    assert (np.diff(size) <= 1e-9).all() and size[-1] > 0
+    assert (np.diff(size) <= 1e-9).all()
+    assert size[-1] > 0
     assert np.allclose(t["swing_leader"], t["leader_high"] - t["leader_low"])
     leader = t.attrs["leader"]
     assert leader == _totals(model).idxmin()

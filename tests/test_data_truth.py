@@ -77,10 +77,13 @@ def test_duty_weighted_at_50_lowers_every_us_site_relative_to_europe(method):
 def test_fallback_values_are_marked_in_provenance():
     prov = catalog.provenance().set_index(["site_id", "criterion"])
     antwerp = prov.loc[("antwerp_romeynsweel", "unemployment_pct")]
-    assert antwerp["fallback"] and antwerp["note"].startswith("fallback: Flanders")
+    assert antwerp["fallback"]
+    assert antwerp["note"].startswith("fallback: Flanders")
     assert prov.loc[("onnaing", "unemployment_pct"), "fallback"]
     pinal = prov.loc[("coolidge_inland_port_az", "unemployment_pct")]
-    assert pinal["fallback"] and "Phoenix" in pinal["note"] and pinal["value"] == 4.0
+    assert pinal["fallback"]
+    assert "Phoenix" in pinal["note"]
+    assert pinal["value"] == 4.0
     assert not prov.loc[("tucson_az", "unemployment_pct"), "fallback"]
     assert not prov.loc[("onnaing", "import_duty_pct"), "fallback"]
 

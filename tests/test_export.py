@@ -20,7 +20,8 @@ def test_formula_like_text_is_neutralized_in_the_bytes(prefix):
     assert rows["name"][1] == "Antwerp"
     # numbers stay numbers, even negative ones
     assert rows["score"].tolist() == [-0.5, 0.25]
-    assert b"\n-0.5\n" not in data and b",-0.5\n" in data
+    assert b"\n-0.5\n" not in data
+    assert b",-0.5\n" in data
 
 
 def test_comparison_frame_has_every_criterion_with_unit_weight_and_source():

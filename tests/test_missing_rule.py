@@ -172,7 +172,8 @@ def test_wpm_with_zeros_and_negatives_is_finite_and_matches_score_array(problem)
     table, w, d = _frame(matrix, weights, benefit)
     result = score(table, w, d, method="wpm", missing="worst")
     fast = score_array(filled, weights, benefit, "wpm")
-    assert np.isfinite(fast).all() and ((fast > 0) & (fast <= 1)).all()
+    assert np.isfinite(fast).all()
+    assert ((fast > 0) & (fast <= 1)).all()
     np.testing.assert_allclose(result["score"], fast, rtol=0, atol=1e-12)
     assert (result.attrs["normalized"].to_numpy() > 0).all()
     shifted = set(result.attrs["shifted"])
@@ -182,10 +183,14 @@ def test_wpm_with_zeros_and_negatives_is_finite_and_matches_score_array(problem)
 def test_rules_are_plain_sentences():
     """The pages quote these: at most two plain sentences, stating the margins in use."""
     for rule in (scoring.MISSING_RULE, scoring.NO_INFORMATION_RULE, scoring.WPM_RULE):
-        assert isinstance(rule, str) and rule.endswith(".") and len(rule) < 400
+        assert isinstance(rule, str)
+        assert rule.endswith(".")
+        assert len(rule) < 400
         assert rule.count(". ") <= 1
-    assert scoring.MISSING_MARGIN == 0.1 and "a tenth" in scoring.MISSING_RULE
-    assert scoring.WPM_FLOOR_SHARE == 0.1 and "a tenth" in scoring.WPM_RULE
+    assert scoring.MISSING_MARGIN == 0.1
+    assert "a tenth" in scoring.MISSING_RULE
+    assert scoring.WPM_FLOOR_SHARE == 0.1
+    assert "a tenth" in scoring.WPM_RULE
 
 
 def test_impute_worst_keeps_its_signature_for_the_surface():

@@ -159,7 +159,7 @@ def test_query_string_of_the_default_is_empty(inputs):
 # --------------------------------------------------------------------------- working set
 
 
-def test_working_set_without_user_data_is_the_shipped_candidates(inputs, work):
+def test_working_set_without_user_data_is_the_shipped_candidates(work):
     pd.testing.assert_frame_equal(work.table, catalog.criteria_table())
     pd.testing.assert_frame_equal(work.provenance, catalog.provenance())
     assert list(work.sites["site_id"]) == list(work.table.index)
@@ -318,7 +318,7 @@ def test_comparison_json_is_the_same_table(inputs, work):
     pd.testing.assert_frame_equal(from_json, from_csv, check_dtype=False)
 
 
-def test_comparison_json_writes_nan_as_null(inputs, work):
+def test_comparison_json_writes_nan_as_null(inputs):
     site, crit = inputs.computed.table.index[0], inputs.criteria.index[0]
     edited = pipeline.working_set(inputs, edits={site: {crit: None}})
     ranking = pipeline.rank(edited, inputs, pipeline.default_state(inputs))

@@ -134,7 +134,8 @@ def test_antwerp_to_onnaing_uses_the_european_factor():
     assert road.road_km(km, "FR-59-VAL;FR-59;FR-HDF;FR;EU") == pytest.approx(km / 0.767)
     lines = routes.view_spec("Europe", catalog.load_sites(), catalog.load_ports(), attrs).lines
     label = lines["label"].iloc[0]
-    assert f"{km / 0.767:,.0f} km" in label and "EU circuity" in label
+    assert f"{km / 0.767:,.0f} km" in label
+    assert "EU circuity" in label
 
 
 # ------------------------------------------------------------------ the table and look-ups
@@ -174,10 +175,12 @@ def test_a_chain_uses_its_most_specific_region_with_a_row(areas, region, skipped
 def test_road_km_is_vectorised_and_broadcasts():
     km = np.array([[10.0, 20.0], [30.0, np.nan]])
     one = road.road_km(km, "US-AZ")
-    assert one.shape == (2, 2) and np.isnan(one[1, 1])
+    assert one.shape == (2, 2)
+    assert np.isnan(one[1, 1])
     assert np.allclose(one[0], km[0] / 0.843)
     each = road.road_km(km, np.array([["US", "BE"], ["CN", None]], dtype=object))
-    assert np.allclose(each[0], [10 / 0.843, 20 / 0.767]) and each[1, 0] == pytest.approx(39.0)
+    assert np.allclose(each[0], [10 / 0.843, 20 / 0.767])
+    assert each[1, 0] == pytest.approx(39.0)
     assert road.road_km(np.zeros(0), "US").shape == (0,)
 
 
@@ -211,7 +214,8 @@ def test_a_malformed_table_is_refused_naming_file_line_and_column(tmp_path, body
     path.write_text(CSV_HEADER + body, encoding="utf-8")
     with pytest.raises(road.CircuityError, match=message) as err:
         road.load_circuity(path)
-    assert str(path.resolve()) in str(err.value) and where in str(err.value)
+    assert str(path.resolve()) in str(err.value)
+    assert where in str(err.value)
 
 
 def test_a_missing_table_or_column_is_refused(tmp_path):
@@ -284,7 +288,8 @@ def test_surface_cells_use_the_same_estimator_as_sites():
     note = s.provenance[
         (s.provenance["criterion"] == "road_to_port_km") & (s.provenance["part_id"] == "US-AZ")
     ]
-    assert len(note) == 1 and "the US row of road_circuity.csv" in note["note"].iloc[0]
+    assert len(note) == 1
+    assert "the US row of road_circuity.csv" in note["note"].iloc[0]
     assert (note["kind"] == "estimate").all()
     limit = float(np.median(geodesic))
     keep, _ = sf.cell_filter(s, Filters(max_port_km=limit))

@@ -348,7 +348,8 @@ def test_fit_state_to_todays_catalog():
 
 def test_crud_and_clear_errors(store):
     saved = store.save(make("A"))
-    assert saved.saved_at is not None and saved.saved_at.tzinfo is not None
+    assert saved.saved_at is not None
+    assert saved.saved_at.tzinfo is not None
     assert same(store.load("A"), make("A"))
     with pytest.raises(sc.ScenarioExistsError, match="'A' already exists"):
         store.save(make("A"))
@@ -413,7 +414,8 @@ def test_database_url_selects_postgres(monkeypatch, pg_cluster, tmp_path):
     monkeypatch.setenv("WINDROSE_DATABASE_URL", url)
     monkeypatch.setenv("WINDROSE_SCENARIOS_DB", str(tmp_path / "unused.sqlite"))
     store = sc.ScenarioStore()
-    assert store.path is None and isinstance(store.repo, pg.PostgresRepository)
+    assert store.path is None
+    assert isinstance(store.repo, pg.PostgresRepository)
     store.save(make("On PG"))
     assert [n for n, _ in sc.ScenarioStore(url=url).list()] == ["On PG"]
     assert not (tmp_path / "unused.sqlite").exists()
@@ -429,7 +431,8 @@ def test_v1_database_is_migrated(db):
     (old,) = store.entries()
     assert old.saved_at == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     created = db.query("SELECT created_at FROM scenarios")
-    assert str(created).startswith("2025-01-02") and "03:04:05" in str(created)
+    assert str(created).startswith("2025-01-02")
+    assert "03:04:05" in str(created)
     store.save(make("New"))
     assert [n for n, _ in store.list()] == ["New", "Old"]
     db.store()  # opening a current database again changes nothing
@@ -453,7 +456,8 @@ def test_unreachable_postgres_is_a_clear_error_without_address():
     url = f"postgresql://someone:s3cret@127.0.0.1:{port}/nowhere?connect_timeout=2"
     with pytest.raises(sc.ScenarioError, match="cannot reach the scenario database") as err:
         sc.ScenarioStore(url=url)
-    assert "s3cret" not in str(err.value) and str(port) not in str(err.value)
+    assert "s3cret" not in str(err.value)
+    assert str(port) not in str(err.value)
 
 
 def test_two_threads_save_50_each(store):
@@ -633,7 +637,8 @@ def test_trash_restore_and_purge(store):
     assert (gone.id, gone.name, gone.deleted_by) == (a.id, "A", "Bo")
     store.save(make("A"))  # a trashed name can be used again
     restored = store.restore(a.id)
-    assert restored.name == "A (restored)" and restored.deleted_at is None
+    assert restored.name == "A (restored)"
+    assert restored.deleted_at is None
     assert sorted(n for n, _ in store.list()) == ["A", "A (restored)"]
     with pytest.raises(sc.ScenarioNotFoundError, match="not in the trash"):
         store.restore(a.id)
@@ -641,7 +646,8 @@ def test_trash_restore_and_purge(store):
     later = datetime.now(UTC) + timedelta(days=sc.TRASH_DAYS - 1)
     assert store.purge_trash(now=later) == 0
     assert store.purge_trash(now=later + timedelta(days=2)) == 1
-    assert store.entry(a.id) is None and store.entries(trash=True) == []
+    assert store.entry(a.id) is None
+    assert store.entries(trash=True) == []
 
 
 def test_v2_database_is_migrated_to_v3(db):
@@ -671,7 +677,8 @@ def test_version_1_json_without_directions_still_loads():
         del doc[key]
     del doc["filters"]["keep_remote"]
     scenario = sc.scenario_from_json(json.dumps(doc))
-    assert scenario.state.directions == {} and scenario.owner is None
+    assert scenario.state.directions == {}
+    assert scenario.owner is None
     assert scenario.state.filters.keep_remote is False
 
 
@@ -679,10 +686,11 @@ def test_directions_round_trip_and_are_fitted():
     state = replace(make().state, directions={"unemployment_pct": "cost", "gone": "benefit"})
     scenario = make(state=state, owner="Ana")
     back = sc.scenario_from_json(sc.scenario_to_json(scenario))
-    assert back.state.directions == state.directions and back.owner == "Ana"
+    assert back.state.directions == state.directions
+    assert back.owner == "Ana"
+    doc = json.loads(sc.scenario_to_json(scenario))
+    doc["directions"] = {"x": "up"}
     with pytest.raises(sc.ScenarioError, match=r"directions\['x'\]: expected 'benefit' or 'cost'"):
-        doc = json.loads(sc.scenario_to_json(scenario))
-        doc["directions"] = {"x": "up"}
         sc.scenario_from_json(json.dumps(doc))
     default = AppState({"jobs": 50.0}, {"unemployment_pct": 1.0})
     fitted, warnings = sc.fit_state(back.state, default)
@@ -771,7 +779,8 @@ def test_cost_overrides_round_trip_through_json_and_store(store):
     store.save(scenario)
     assert store.load(scenario.name).cost_overrides == back.cost_overrides
     expanded = sc.expand_cost_overrides(back.cost_overrides)
-    assert expanded["us_section232_pct"] == 0.0 and "tariff" not in expanded
+    assert expanded["us_section232_pct"] == 0.0
+    assert "tariff" not in expanded
 
 
 def test_version_2_json_without_cost_overrides_still_loads():

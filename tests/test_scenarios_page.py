@@ -149,7 +149,8 @@ def test_a_tampered_stored_scenario_is_refused_and_the_session_kept(at, tmp_path
     at.run()
     at.button(key="scenario_load").click().run()
     confirm(at)
-    assert "Not loaded" in texts(at.error) and "shipped site" in texts(at.error)
+    assert "Not loaded" in texts(at.error)
+    assert "shipped site" in texts(at.error)
     assert "unchanged" in texts(at.error)
     assert at.slider(key="w_jobs").value == 70
     assert at.session_state["edits"] == {"onnaing": {"unemployment_pct": 9.0}}

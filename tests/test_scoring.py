@@ -108,7 +108,7 @@ def test_wpm_hand_computed(sites):
 def test_promethee_hand_computed():
     table = pd.DataFrame({"x": [1.0, 2.0, 2.0, 3.0]})
     result = score(table, {"x": 1}, {"x": "benefit"}, method="promethee")
-    # (#strictly worse - #strictly better) / (n - 1)
+    # net flow = (number strictly worse - number strictly better) over n - 1
     np.testing.assert_allclose(result["score"], [-1.0, 0.0, 0.0, 1.0])
     assert result["rank"].tolist() == [4, 2, 2, 1]
     cost = score(table, {"x": 1}, {"x": "cost"}, method="promethee")
@@ -137,7 +137,8 @@ def test_constant_criterion_contributes_equally(sites, method):
     result = _run(table, method)
     assert np.isfinite(result["score"]).all()
     normalized = result.attrs["normalized"]["port_km"]
-    assert normalized.nunique() == 1 and np.isfinite(normalized).all()
+    assert normalized.nunique() == 1
+    assert np.isfinite(normalized).all()
     # The constant criterion leaves the order of the others unchanged.
     rest = _run(table, method, weights={"jobs": 1.0, "land_eur_m2": 1.0})
     assert result["rank"].tolist() == rest["rank"].tolist()
@@ -265,7 +266,8 @@ def test_missing_worst_imputes_beyond_the_worst_known(sites, method):
     imputed = result.attrs["imputed"]
     assert imputed.dtypes.eq(bool).all()
     assert imputed.to_numpy().sum() == 2
-    assert imputed.loc["Cove", "jobs"] and imputed.loc["Dale", "port_km"]
+    assert imputed.loc["Cove", "jobs"]
+    assert imputed.loc["Dale", "port_km"]
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -384,7 +386,7 @@ def test_score_array_chunk_boundaries_match_dataframe_path():
         np.testing.assert_allclose(fast, full["score"], atol=1e-12)
 
 
-# ------------------------------------------------------------ weights (more in test_weights.py)
+# The weight helpers are tested in test_weights.py.
 
 
 def test_criterion_weights_feed_score(sites):

@@ -9,7 +9,7 @@ import skcriteria as skc
 from pymcdm import normalizations
 from pymcdm.methods import PROMETHEE_II, TOPSIS, WPM, WSM
 from skcriteria.agg.simple import WeightedSumModel
-from skcriteria.agg.topsis import TOPSIS as SkcTOPSIS
+from skcriteria.agg.topsis import TOPSIS as SKC_TOPSIS
 from skcriteria.pipelines import mkpipe
 from skcriteria.preprocessing.invert_objectives import MinMaxInverter
 from skcriteria.preprocessing.scalers import SumScaler, VectorScaler
@@ -104,7 +104,7 @@ def test_topsis_matches_pymcdm(seed, shape):
 def test_topsis_matches_skcriteria_pipeline(seed, shape):
     matrix, weights, benefit = _problem(seed, shape)
     dm = skc.mkdm(matrix, [max if b else min for b in benefit], weights=weights)
-    pipe = mkpipe(SumScaler(target="weights"), VectorScaler(target="matrix"), SkcTOPSIS())
+    pipe = mkpipe(SumScaler(target="weights"), VectorScaler(target="matrix"), SKC_TOPSIS())
     expected = pipe.evaluate(dm).e_.similarity
     np.testing.assert_allclose(
         score_array(matrix, weights, benefit, "topsis"), expected, rtol=0, atol=TOL

@@ -166,7 +166,8 @@ def test_leader_changes_where_the_grid_leader_changes(method):
         table, weights, directions, criterion_or_group="c2", method=method, steps=shares.size
     )
     firsts = sweep[sweep["rank"] == 1].set_index("share")["site"]
-    assert firsts.index.is_unique and firsts.tolist() == leaders.tolist()
+    assert firsts.index.is_unique
+    assert firsts.tolist() == leaders.tolist()
     changes = np.flatnonzero(leaders[1:] != leaders[:-1])
     flagged = cross[cross["leader_changes"]]
     assert len(flagged) == len(changes)
@@ -226,13 +227,17 @@ def test_property_every_crossing_is_a_tie_and_the_order_flips(values, raw, metho
     [
         (
             {"port_km": 2, "jobs": 1},
-            "Bute is behind Ayr with jobs at 33.3% of the weight; Bute overtakes Ayr when jobs "
-            "reaches 50.0%, and is then first overall.",
+            (
+                "Bute is behind Ayr with jobs at 33.3% of the weight; Bute overtakes Ayr when jobs "
+                "reaches 50.0%, and is then first overall."
+            ),
         ),
         (
             {"port_km": 1, "jobs": 2},
-            "Bute already beats Ayr with jobs at 66.7% of the weight, and more jobs keeps it "
-            "ahead; Ayr overtakes Bute if jobs falls to 50.0%.",
+            (
+                "Bute already beats Ayr with jobs at 66.7% of the weight, and more jobs keeps it "
+                "ahead; Ayr overtakes Bute if jobs falls to 50.0%."
+            ),
         ),
     ],
 )
@@ -579,7 +584,8 @@ def test_a_single_site():
     sweep = weight_sweep(table, weights, directions, criterion_or_group="c0", steps=4)
     assert (sweep["rank"] == 1).all()
     intervals = stability_intervals(table, weights, directions)
-    assert (intervals["lower"] == 0.0).all() and (intervals["upper"] == 1.0).all()
+    assert (intervals["lower"] == 0.0).all()
+    assert (intervals["upper"] == 1.0).all()
 
 
 def test_a_zero_weight_swept_criterion_is_split_equally_and_other_weights_kept():
@@ -637,9 +643,11 @@ def test_every_output_is_finite_with_zeros_and_gaps(problem, method):
     sentence = head_to_head(
         table, weights, directions, site="s0", rival="s1", criterion_or_group=target, **kw
     )
-    assert "nan" not in sentence.lower() and "inf" not in sentence.lower()
+    assert "nan" not in sentence.lower()
+    assert "inf" not in sentence.lower()
     agree = method_agreement(table, weights, directions, missing="worst")
-    assert agree.attrs["unavailable"] == {} and list(agree.columns) == list(METHODS)
+    assert agree.attrs["unavailable"] == {}
+    assert list(agree.columns) == list(METHODS)
     assert agree.notna().all(axis=None)
     assert np.isfinite(pd.DataFrame(agree.attrs["tau"]).to_numpy()).all()
 
@@ -684,7 +692,8 @@ def test_value_ranges_follow_the_rule_per_kind():
     assert vr.low.at["x", "b"] == vr.high.at["x", "b"] == 10.0  # typed in: fixed
     assert np.isnan(vr.low.at["y", "b"])  # missing stays missing
     assert set(sens.VALUE_SPREAD) >= {"official", "derived", "estimate"}
-    assert "±1 %" in sens.VALUE_RULE and "±15 %" in sens.VALUE_RULE
+    assert "±1 %" in sens.VALUE_RULE
+    assert "±15 %" in sens.VALUE_RULE
 
 
 def test_sites_sharing_one_figure_move_together():
@@ -696,7 +705,8 @@ def test_sites_sharing_one_figure_move_together():
     x = sens.sample_values(t, w, d, vr, samples=200, seed=2)
     np.testing.assert_array_equal(x[:, 0, 0], x[:, 1, 0])
     assert not np.array_equal(x[:, 0, 0], x[:, 2, 0])
-    assert (x[:, :, 0] >= 34.0 - 1e-9).all() and (x[:, :, 0] <= 57.5 + 1e-9).all()
+    assert (x[:, :, 0] >= 34.0 - 1e-9).all()
+    assert (x[:, :, 0] <= 57.5 + 1e-9).all()
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -718,10 +728,12 @@ def test_uncertain_values_change_acceptability_and_confidence():
     assert plain.at["a", 1] == 1.0
     vr = sens.value_ranges(t, _prov(t, "estimate"))
     both = rank_acceptability(t, w, d, samples=2000, seed=1, values=vr)
-    assert 0.5 < both.at["a", 1] < 1.0 and both.at["b", 1] > 0.05
+    assert 0.5 < both.at["a", 1] < 1.0
+    assert both.at["b", 1] > 0.05
     np.testing.assert_allclose(both.sum(axis=1), 1.0)
     conf = both.attrs["confidence"]
-    assert 0.5 < conf["a"] < 1.0 and conf["b"] < 0.5
+    assert 0.5 < conf["a"] < 1.0
+    assert conf["b"] < 0.5
 
 
 def test_joint_draws_are_used_as_given():

@@ -26,8 +26,10 @@ def test_round_trip():
         }
     )
     assert w == []
-    assert s.group_weights["logistics"] == 80 and s.group_weights["port access"] == 10
-    assert s.method == "topsis" and s.filters.countries == ("BE",)
+    assert s.group_weights["logistics"] == 80
+    assert s.group_weights["port access"] == 10
+    assert s.method == "topsis"
+    assert s.filters.countries == ("BE",)
     assert s.selected == ("b", "a")
     assert parse(ws.to_query_params(s, DEFAULT))[0] == s
 

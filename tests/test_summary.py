@@ -26,8 +26,10 @@ def _decide(inputs, query: str, seed: int = 0):
 def test_the_answer_names_leader_runner_up_and_margin(inputs):
     ranking, names, s = _decide(inputs, "")
     order = ranking.result.sort_values("rank").index
-    assert s.leader == order[0] and s.runner_up == order[1]
-    assert names[order[0]] in s.answer and names[order[1]] in s.answer
+    assert s.leader == order[0]
+    assert s.runner_up == order[1]
+    assert names[order[0]] in s.answer
+    assert names[order[1]] in s.answer
     gap = ranking.result.at[order[0], "score"] - ranking.result.at[order[1], "score"]
     assert s.margin == pytest.approx(gap)
     assert f"{gap:.3f} behind" in s.answer
@@ -44,13 +46,15 @@ def test_method_disagreement_names_the_method_and_its_leader(inputs):
     if s.methods_agree:
         assert s.methods.startswith("All 4 methods")
     else:
-        assert "puts" in s.methods and "first" in s.methods
+        assert "puts" in s.methods
+        assert "first" in s.methods
 
 
 def test_a_single_site_has_nothing_to_be_robust_against(inputs):
     ranking, _, s = _decide(inputs, "country=BE")
     assert len(ranking.result) == 1
-    assert s.runner_up is None and s.margin is None
+    assert s.runner_up is None
+    assert s.margin is None
     assert "only site" in s.answer
 
 

@@ -94,13 +94,15 @@ def test_cells_are_resolution_km_on_the_ground_and_grid_is_web_mercator(az_ca):
     # neighbours in a row are resolution_km apart at the middle latitude, +-8 % elsewhere
     same_row = np.flatnonzero(np.diff(g.flat) == 1)
     km = geo.geodesic_km(g.lon[same_row], g.lat[same_row], g.lon[same_row + 1], g.lat[same_row + 1])
-    assert km.min() > 0.9 * 10 and km.max() < 1.1 * 10
+    assert km.min() > 0.9 * 10
+    assert km.max() < 1.1 * 10
     # the image bounds are the Mercator raster edges, exactly
     to_m = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
     west, south, east, north = g.bounds
     x0, y0 = to_m.transform(west, south)
     x1, y1 = to_m.transform(east, north)
-    assert x0 == pytest.approx(g.west_m, abs=1e-6) and y1 == pytest.approx(g.north_m, abs=1e-6)
+    assert x0 == pytest.approx(g.west_m, abs=1e-6)
+    assert y1 == pytest.approx(g.north_m, abs=1e-6)
     assert x1 - x0 == pytest.approx(g.nx * g.cell_m, abs=1e-6)
     assert y1 - y0 == pytest.approx(g.ny * g.cell_m, abs=1e-6)
 
@@ -288,7 +290,8 @@ def test_filtered_cells_have_no_score_and_normalise_among_kept(be_nfr, default_w
     weights = weights_on(be_nfr, default_weights)
     keep, _ = sf.cell_filter(be_nfr, ws.Filters(countries=("FR",)))
     scores = sf.score_surface(be_nfr, weights, keep=keep)
-    assert np.isnan(scores[~keep]).all() and np.isfinite(scores[keep]).all()
+    assert np.isnan(scores[~keep]).all()
+    assert np.isfinite(scores[keep]).all()
     assert scores[keep].max() <= 1.0
     with pytest.raises(ValueError, match="filtered out"):
         sf.score_surface(be_nfr, weights, keep=np.zeros(len(keep), dtype=bool))
@@ -374,7 +377,8 @@ def test_top_k_respects_the_spacing_and_are_local_maxima(az_ca, default_weights)
     for cell in areas["cell"]:
         r, c = divmod(int(g.flat[cell]), g.nx)
         assert raster[r + 1, c + 1] == raster[r : r + 3, c : c + 3].max()
-    assert areas["nearest_town"].notna().all() and (areas["distance_to_town_km"] < 150).all()
+    assert areas["nearest_town"].notna().all()
+    assert (areas["distance_to_town_km"] < 150).all()
     assert areas["strengths"].str.len().min() > 0
 
 
@@ -412,7 +416,8 @@ def test_overlay_png_is_transparent_outside_and_uses_the_legend_colours(az_ca):
     rgba = np.asarray(image).reshape(-1, 4)
     outside = np.ones(g.nx * g.ny, dtype=bool)
     outside[g.flat] = False
-    assert (rgba[outside, 3] == 0).all() and (rgba[g.flat, 3] == 255).all()
+    assert (rgba[outside, 3] == 0).all()
+    assert (rgba[g.flat, 3] == 255).all()
     assert tuple(rgba[g.flat[-1], :3]) == (0x1A, 0x96, 0x41)  # RdYlGn green, the best
     assert tuple(rgba[g.flat[0], :3]) == (0xD7, 0x19, 0x1C)  # RdYlGn red, the worst
     scores[::2] = np.nan  # filtered cells are transparent too

@@ -84,26 +84,28 @@ def test_effective_weights_table_rounds_to_one_decimal(criteria):
 
 def test_effective_weights_table_without_weights_is_all_zero(criteria):
     out = tables.effective_weights_table(criteria, None)
-    assert (out["weight %"] == 0.0).all() and len(out) == 3
+    assert (out["weight %"] == 0.0).all()
+    assert len(out) == 3
 
 
 # --------------------------------------------------------------------------- ranking
 
 
-def test_ranking_table_best_first_with_names(table, attributes, criteria):
+def test_ranking_table_best_first_with_names(table, attributes):
     result = _score(table)
-    out = tables.ranking_table(result, attributes, criteria)
+    out = tables.ranking_table(result, attributes)
     assert list(out.columns) == ["site_id", "rank", "score", "name", "country", "status"]
-    assert out["site_id"].iloc[0] == "c" and out["rank"].iloc[0] == 1
+    assert out["site_id"].iloc[0] == "c"
+    assert out["rank"].iloc[0] == 1
     assert out["rank"].is_monotonic_increasing
     assert out.set_index("site_id").loc["b", "name"] == "Bravo"
     assert out.attrs == {}  # the score's attrs (DataFrames) stay out of the display table
     assert result.attrs  # ... and the result keeps them
 
 
-def test_ranking_table_ties_share_a_rank_higher_score_first(attributes, criteria):
+def test_ranking_table_ties_share_a_rank_higher_score_first(attributes):
     result = pd.DataFrame({"rank": [2, 1, 2], "score": [0.4, 0.9, 0.6]}, index=SITES)
-    out = tables.ranking_table(result, attributes, criteria)
+    out = tables.ranking_table(result, attributes)
     assert out["site_id"].tolist() == ["b", "c", "a"]
 
 
@@ -119,7 +121,8 @@ def test_contributions_long_adds_up_to_the_score(table, attributes, criteria):
     sums = long.groupby("site_id")["contribution"].sum()
     np.testing.assert_allclose(sums.reindex(SITES), result["score"].reindex(SITES))
     c_rows = long[long["site_id"] == "c"]
-    assert set(c_rows["site"]) == {"Charlie"} and set(c_rows["rank"]) == {1}
+    assert set(c_rows["site"]) == {"Charlie"}
+    assert set(c_rows["rank"]) == {1}
 
 
 def test_contributions_long_is_none_for_a_method_without_contributions(table, attributes, criteria):
@@ -160,7 +163,8 @@ def test_side_by_side_falls_back_to_the_site_id_without_a_name(table, criteria):
     result = _score(table)
     empty = pd.DataFrame(columns=["site_id", "criterion", "source", "year", "kind"])
     out = tables.side_by_side(result, table, empty, criteria, "a", "c", pd.Series(dtype=object))
-    assert "a: value" in out.columns and "c: source" in out.columns
+    assert "a: value" in out.columns
+    assert "c: source" in out.columns
     assert (out["c: source"] == "NOT FOUND").all()
 
 

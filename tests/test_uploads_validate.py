@@ -36,8 +36,10 @@ def test_result_schema_and_inferred_fields():
     assert (sites["role"] == "candidate").all()
     assert (sites["status"] == "user upload (unverified)").all()
     assert (sites["source"] == "user upload: my sites.csv").all()
-    assert (sites["kind"] == "estimate").all() and (sites["gateway_port"] == "").all()
-    assert sites["year"].dtype.kind == "i" and sites["year"].iloc[0] >= 2025
+    assert (sites["kind"] == "estimate").all()
+    assert (sites["gateway_port"] == "").all()
+    assert sites["year"].dtype.kind == "i"
+    assert sites["year"].iloc[0] >= 2025
     assert "nearest city Gent, BE" in sites.loc["Ghent", "location_note"]
     assert result.problems == []
     point = sites.loc["Phoenix", "geometry"]
@@ -97,7 +99,8 @@ def test_criterion_columns_are_kept_and_checked():
     )
     result = up.parse_sites(data, "s.csv")
     sites = result.sites.set_index("name")
-    assert sites.loc["A", "unemployment_pct"] == 7.5 and sites.loc["A", "road_to_port_km"] == 12
+    assert sites.loc["A", "unemployment_pct"] == 7.5
+    assert sites.loc["A", "road_to_port_km"] == 12
     assert sites.loc[["B", "C", "D"], "unemployment_pct"].isna().all()
     assert np.isnan(sites.loc["C", "road_to_port_km"])
     warned = {(p.row, p.column) for p in result.problems if p.level == "warning" and p.row}
@@ -157,7 +160,8 @@ def test_saved_sites_round_trip_through_the_validator():
     assert list(sites["site_id"]) == ["user_ghent", "user_zelzate"]
     assert sites["unemployment_pct"].tolist()[0] == 5.0
     assert np.isnan(sites["unemployment_pct"].tolist()[1])
-    assert sites.crs == "EPSG:4326" and sites["year"].dtype.kind == "i"
+    assert sites.crs == "EPSG:4326"
+    assert sites["year"].dtype.kind == "i"
     # the shape parse_sites gives, so compute_criteria and the pages take it as an upload
     assert list(sites.columns[: len(catalog.SITE_COLUMNS)]) == list(catalog.SITE_COLUMNS)
     catalog.compute_criteria(sites)
@@ -243,16 +247,20 @@ def test_saved_sites_that_would_break_a_page_are_refused(change, column, fragmen
 )
 def test_saved_sites_text_that_is_not_a_feature_collection(text, fragment):
     sites, problems = up.user_sites_from_geojson(text, **KNOWN)
-    assert len(sites) == 0 and fragment in problems[0].message
+    assert len(sites) == 0
+    assert fragment in problems[0].message
 
 
 def test_saved_sites_limit_and_unknown_columns():
     doc = saved_sites("Ghent,51.05,3.72,5")
     doc["features"] = doc["features"] * (up.MAX_ROWS + 1)
     sites, problems = up.user_sites_from_geojson(json.dumps(doc), **KNOWN)
-    assert len(sites) == 0 and "the limit is 10,000" in problems[0].message
+    assert len(sites) == 0
+    assert "the limit is 10,000" in problems[0].message
     doc = saved_sites("Ghent,51.05,3.72,5")
     doc["features"][0]["properties"]["colour"] = "red"
     sites, problems = up.user_sites_from_geojson(json.dumps(doc), **KNOWN)
-    assert len(sites) == 1 and "colour" not in sites.columns
-    assert [p.level for p in problems] == ["warning"] and "colour" in problems[0].message
+    assert len(sites) == 1
+    assert "colour" not in sites.columns
+    assert [p.level for p in problems] == ["warning"]
+    assert "colour" in problems[0].message

@@ -67,7 +67,8 @@ def test_ahp_consistent_matrix():
 
 def test_ahp_small_and_labelled():
     weights, cr = ahp_weights([[1.0]])
-    assert weights.tolist() == [1.0] and cr == 0.0
+    assert weights.tolist() == [1.0]
+    assert cr == 0.0
     frame = pd.DataFrame([[1, 2], [0.5, 1]], index=["a", "b"], columns=["a", "b"])
     weights, cr = ahp_weights(frame)
     assert weights.to_dict() == pytest.approx({"a": 2 / 3, "b": 1 / 3})

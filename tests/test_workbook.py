@@ -160,7 +160,8 @@ def test_site_names_cannot_become_formulas(inputs):
         for row in book[sheet].iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and HOSTILE in cell.value:
-                    assert cell.data_type == "s" and cell.value.startswith("'")
+                    assert cell.data_type == "s"
+                    assert cell.value.startswith("'")
 
 
 def test_other_methods_write_values_and_say_so(inputs):
@@ -196,5 +197,6 @@ def test_cli_nothing_to_rank_is_one_line(tmp_path, capsys):
                      "--out", str(out)])  # fmt: skip
     err = capsys.readouterr().err
     assert code == cli.EXIT_NO_RESULT
-    assert "Traceback" not in err and "filtered out" in err
+    assert "Traceback" not in err
+    assert "filtered out" in err
     assert not out.exists()

@@ -80,14 +80,14 @@ def comparison_frame(
     out["method"] = result.attrs.get("method", "")
     prov = provenance.set_index(["site_id", "criterion"])
     additive = any(c.startswith("contrib_") for c in result.columns)
-    for cid in weights:
+    for cid, weight in weights.items():
         unit = str(criteria.at[cid, "unit"])
         raw = pd.to_numeric(table.loc[order, cid], errors="coerce")
         out[f"{cid} [{unit}]"] = raw.round(DECIMALS_BY_UNIT.get(unit, 4)).to_numpy()
         if normalized is not None:
             norm = normalized.reindex(index=order, columns=[cid])[cid]
             out[f"{cid} normalized"] = norm.astype(float).round(SCORE_DECIMALS).to_numpy()
-        out[f"{cid} weight [%]"] = round(100.0 * weights[cid], SCORE_DECIMALS - 2)
+        out[f"{cid} weight [%]"] = round(100.0 * weight, SCORE_DECIMALS - 2)
         if additive:
             contrib = result.get(f"contrib_{cid}")
             out[f"{cid} contribution"] = (

@@ -79,7 +79,7 @@ def gateway_routes(ports: pd.DataFrame, gateway_ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _antwerp_onnaing(sites: gpd.GeoDataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
+def _antwerp_onnaing(attributes: pd.DataFrame) -> pd.DataFrame:
     """Road and (schematic) inland-waterway link from the Antwerp site to Onnaing."""
     if not {"antwerp_romeynsweel", "onnaing"} <= set(attributes.index):
         return pd.DataFrame(columns=["label", "colour", "dash", "coords", "km"])
@@ -134,7 +134,7 @@ def view_spec(
     port_mask = ports["country"].isin(_EUROPE) if europe else ports["country"].eq("US")
     shown_ports = ports[port_mask]
     lines = (
-        _antwerp_onnaing(sites, attributes)
+        _antwerp_onnaing(attributes)
         if europe
         else pd.DataFrame(columns=["label", "colour", "dash", "coords"])
     )

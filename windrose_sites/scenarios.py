@@ -47,9 +47,9 @@ from windrose_sites import uploads
 from windrose_sites.state import DIRECTIONS, MAX_WEIGHT, METHODS, AppState, Filters
 from windrose_sites.store import (
     BUSY_TIMEOUT_S,
-    Conflict,
     Entry,
     Key,
+    NameConflictError,
     Repository,
     ScenarioError,
     ScenarioExistsError,
@@ -701,7 +701,7 @@ class ScenarioStore:
         payload = scenario_to_json(saved)
         try:
             sid = self.repo.put(saved.name, payload, when, saved.owner or "", overwrite=overwrite)
-        except Conflict as exc:
+        except NameConflictError as exc:
             msg = (
                 f"a scenario named {saved.name!r} already exists; choose another name or overwrite"
             )
@@ -763,7 +763,7 @@ class ScenarioStore:
         new = check_name(new)
         try:
             found = self.repo.rename(key, value, new)
-        except Conflict as exc:
+        except NameConflictError as exc:
             msg = f"cannot rename: a scenario named {new!r} already exists"
             raise ScenarioExistsError(msg) from exc
         if not found:

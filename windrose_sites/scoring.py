@@ -165,7 +165,7 @@ def _column_norms(x: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("ij,ij->j", x, x))
 
 
-def _vector(x: np.ndarray, benefit: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _vector(x: np.ndarray, _benefit: np.ndarray, _lo: np.ndarray, _hi: np.ndarray) -> np.ndarray:
     """Vector normalization ``x / ||x||``; an all-zero column stays zero."""
     norm = _column_norms(x)
     return x / np.where(norm > 0, norm, 1.0)
@@ -248,13 +248,13 @@ def _rank_descending(values: np.ndarray) -> np.ndarray:
     return _scatter_runs(order, starts, ends, values.shape[0] - ends + 1)
 
 
-def _net_flows(x: np.ndarray, benefit: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _net_flows(x: np.ndarray, benefit: np.ndarray, _lo: np.ndarray, _hi: np.ndarray) -> np.ndarray:
     """Unweighted net flow of every criterion, in [-1, 1]."""
     return np.column_stack([_net_flow(x[:, j], bool(benefit[j])) for j in range(x.shape[1])])
 
 
 def _promethee(
-    x: np.ndarray, w: np.ndarray, benefit: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    x: np.ndarray, w: np.ndarray, benefit: np.ndarray, _lo: np.ndarray, _hi: np.ndarray
 ) -> np.ndarray:
     """PROMETHEE II net flow: the weighted sum of single-criterion net flows."""
     out = np.zeros(x.shape[0])

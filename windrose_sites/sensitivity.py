@@ -104,7 +104,8 @@ def _batch_scores(p: _Problem, w: np.ndarray) -> np.ndarray:
     times slower when the machine's cores are busy (as on a shared app server).
     """
     if p.method == "topsis":
-        assert p.d_best is not None and p.d_worst is not None  # _prepare sets both for topsis
+        assert p.d_best is not None
+        assert p.d_worst is not None
         sq = w * w
         d_best = np.sqrt(np.einsum("sm,nm->sn", sq, p.d_best))
         d_worst = np.sqrt(np.einsum("sm,nm->sn", sq, p.d_worst))
@@ -221,7 +222,8 @@ def _pair_crossings(
 def _row_scores(p: _Problem, w: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Score of site ``k[r]`` under weight row ``w[r]``, for every row r."""
     if p.method == "topsis":
-        assert p.d_best is not None and p.d_worst is not None  # _prepare sets both for topsis
+        assert p.d_best is not None
+        assert p.d_worst is not None
         sq = w * w
         plus = np.sqrt(np.einsum("ij,ij->i", sq, p.d_best[k]))
         minus = np.sqrt(np.einsum("ij,ij->i", sq, p.d_worst[k]))

@@ -46,7 +46,7 @@ Beyond one machine
 from __future__ import annotations
 
 import base64
-import datetime
+import datetime as dt
 import html
 import io
 import json
@@ -311,7 +311,7 @@ def _part_indicators(
             "indicator_areas": parts["indicator_areas"],
             "gateway_port": "",
             "source": "region outline",
-            "year": datetime.date.today().year,
+            "year": dt.date.today().year,
         },
         geometry=parts.geometry.representative_point(),
         crs="EPSG:4326",
@@ -821,8 +821,10 @@ def describe(surface: Surface, areas: pd.DataFrame, method_label: str) -> str:
     """Plain-words answer (Markdown): the best areas, their score and their strengths."""
     question = _QUESTIONS.get(surface.region, "Where in this region?")
     lines = [
-        f"**{question}** Under the current weights ({method_label}, "
-        f"{surface.grid.resolution_km:g} km cells), the best areas are:"
+        (
+            f"**{question}** Under the current weights ({method_label}, "
+            f"{surface.grid.resolution_km:g} km cells), the best areas are:"
+        )
     ]
     for _, a in areas.iterrows():
         town = f"{a['distance_to_town_km']:.0f} km from {a['nearest_town']}"
@@ -853,7 +855,7 @@ def located_site(area: pd.Series, surface: Surface, *, method: Method = "wsm") -
             f"{area['score']:.3f} ({method}) when located"
         ),
         "source": "computed: suitability surface",
-        "year": datetime.date.today().year,
+        "year": dt.date.today().year,
         "kind": "derived",
     }
     return gpd.GeoDataFrame([row], geometry=[shapely.Point(lon, lat)], crs="EPSG:4326")

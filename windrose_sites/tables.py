@@ -49,9 +49,7 @@ def effective_weights_table(criteria: pd.DataFrame, weights: pd.Series | None) -
     return out.reset_index(names="id")
 
 
-def ranking_table(
-    result: pd.DataFrame, attributes: pd.DataFrame, criteria: pd.DataFrame
-) -> pd.DataFrame:
+def ranking_table(result: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
     """Rank, name, score, country and status of the scored sites, best first."""
     out = result[["rank", "score"]].join(attributes[["name", "country", "status"]])
     out.attrs = {}  # the scoring attrs (DataFrames) are not for display

@@ -235,7 +235,7 @@ def _used_values(b: _Book, crit, order, names, blocks) -> None:
         return formula, b.units.get(str(crit.at[c, "unit"]), b.num)
 
     def known(fn: str):
-        return lambda c, k: f"={fn}(Values!$F${blocks[c][0]}:$F${blocks[c][1]})"
+        return lambda c, _k: f"={fn}(Values!$F${blocks[c][0]}:$F${blocks[c][1]})"
 
     footer = [("known minimum", known("MIN")), ("known maximum", known("MAX"))]
     _wide_sheet(b, "Used values", crit, order, names, cell, footer)
@@ -255,7 +255,7 @@ def _normalized(b: _Book, crit, order, names) -> None:
         return formula, b.score
 
     def bound(fn: str):
-        return lambda c, k: f"={fn}('Used values'!{_col(2 + k)}$2:{_col(2 + k)}${n + 1})"
+        return lambda _c, k: f"={fn}('Used values'!{_col(2 + k)}$2:{_col(2 + k)}${n + 1})"
 
     footer = [("minimum", bound("MIN")), ("maximum", bound("MAX"))]
     _wide_sheet(b, "Normalized", crit, order, names, cell, footer)
@@ -456,14 +456,23 @@ def _cost_sheet(b: _Book, model, table: pd.DataFrame) -> None:
         ws.write_formula(r, 5 + len(COMPONENTS), f"={total_col}{x}-{model_col}{x}", b.num)
     n = len(model.sites.ids)
     notes = [
-        "Components are formulas over sheet Cost inputs, whose cells point into Cost "
-        "assumptions (change a value there). USD amounts are divided by the ECB USD per EUR row.",
-        "Incentives are the model's values: the programme rules (caps, thresholds, eligibility; "
-        "windrose_sites/cost/incentives.py) are not written out.",
-        f"Trucks over the horizon and the discounted trucks are written out for "
-        f"{model.horizon} years (horizon_years); a different horizon needs a new workbook.",
-        "npv_10y = capex (year 0) − incentives (year 1, discounted) + discounted trucks × "
-        "recurring cost per truck, EUR million (docs/COST_MODEL.md).",
+        (
+            "Components are formulas over sheet Cost inputs, whose cells point into Cost "
+            "assumptions (change a value there). USD amounts are divided by the ECB USD per "
+            "EUR row."
+        ),
+        (
+            "Incentives are the model's values: the programme rules (caps, thresholds, "
+            "eligibility; windrose_sites/cost/incentives.py) are not written out."
+        ),
+        (
+            f"Trucks over the horizon and the discounted trucks are written out for "
+            f"{model.horizon} years (horizon_years); a different horizon needs a new workbook."
+        ),
+        (
+            "npv_10y = capex (year 0) − incentives (year 1, discounted) + discounted trucks × "
+            "recurring cost per truck, EUR million (docs/COST_MODEL.md)."
+        ),
         "A missing parameter (kind missing) uses the midpoint of its range.",
     ]
     for k, line in enumerate(notes):

@@ -294,9 +294,11 @@ def _money(content, state, inputs, edits, tariff, names, order, sources, images,
     cheapest = table["total_eur_per_truck"].idxmin()
     gap = table.attrs.get("gap", {})
     content.money_sentences = [
-        f"Cheapest landed cost per truck: {label[cheapest]} at "
-        f"{eur(table.at[cheapest, 'total_eur_per_truck'])} per truck (cost model, "
-        f"{COST_SAMPLES:,} Monte Carlo draws, seed 0).",
+        (
+            f"Cheapest landed cost per truck: {label[cheapest]} at "
+            f"{eur(table.at[cheapest, 'total_eur_per_truck'])} per truck (cost model, "
+            f"{COST_SAMPLES:,} Monte Carlo draws, seed 0)."
+        ),
     ]
     if gap.get("runner_up") in table.index:
         content.money_sentences.append(
@@ -309,8 +311,8 @@ def _money(content, state, inputs, edits, tariff, names, order, sources, images,
     ]
     content.money_rows = [
         [label[s], eur(table.at[s, "total_eur_per_truck"]),
-         f"{eur(table.at[s, 'total_p10_eur_per_truck'])} – "
-         f"{eur(table.at[s, 'total_p90_eur_per_truck'])}",
+         (f"{eur(table.at[s, 'total_p10_eur_per_truck'])} – "
+         f"{eur(table.at[s, 'total_p90_eur_per_truck'])}"),
          f"EUR {table.at[s, 'npv_10y_eur_m']:,.0f} m", f"{100 * table.at[s, 'p_cheapest']:.1f} %"]
         for s in ranked
     ]  # fmt: skip
@@ -405,8 +407,10 @@ def _health(content, work, crit, ranking, names) -> None:
     order = result.sort_values("rank").index
     n_risk = caveats["site_id"].nunique()
     content.health_sentences = [
-        f"{n_risk:,} of {len(result):,} ranked sites rest on at least one fallback, imputed or "
-        "user value in a weighted criterion."
+        (
+            f"{n_risk:,} of {len(result):,} ranked sites rest on at least one fallback, imputed or "
+            "user value in a weighted criterion."
+        )
     ]
     for s in order[:12]:
         sentence = health.summary_sentence(caveats, names.to_dict(), s)

@@ -27,15 +27,15 @@ FOOTER_QUERY_CHARS = 110
 _FONT = "DejaVu"
 _BODY, _SMALL, _TINY = 9.5, 7.5, 6.5
 _INK, _MUTED, _ACCENT = (20, 20, 20), (90, 90, 90), (26, 82, 118)
-_CONTROL = dict.fromkeys(list(range(0, 9)) + list(range(11, 32)) + [127], None)
+_CONTROL = dict.fromkeys(list(range(9)) + list(range(11, 32)) + [127], None)
 
 
 def font_path(bold: bool = False) -> Path:
     """DejaVu Sans from matplotlib's bundled data (offline, full Unicode coverage)."""
-    import matplotlib
+    import matplotlib as mpl
 
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+    return Path(mpl.get_data_path()) / "fonts" / "ttf" / name
 
 
 def _clean(text: object) -> str:

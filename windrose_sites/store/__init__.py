@@ -27,8 +27,8 @@ from typing import Literal, Protocol
 __all__ = [
     "BUSY_TIMEOUT_S",
     "DATABASE_URL_ENV",
-    "Conflict",
     "Entry",
+    "NameConflictError",
     "Repository",
     "ScenarioError",
     "ScenarioExistsError",
@@ -56,7 +56,7 @@ class ScenarioNotFoundError(ScenarioError):
     """No scenario of that name (or id) is saved, or it is in the trash."""
 
 
-class Conflict(Exception):
+class NameConflictError(Exception):
     """A write would give two live scenarios the same name."""
 
 
@@ -88,7 +88,7 @@ class Repository(Protocol):
     def put(self, name: str, payload: str, when: datetime, owner: str, *, overwrite: bool) -> int:
         """Insert (or, with ``overwrite``, update the live row of that name); returns the id.
 
-        Raises :class:`Conflict` if a live row has the name and ``overwrite`` is False.
+        Raises :class:`NameConflictError` if a live row has the name and ``overwrite`` is False.
         """
 
     def entries(self, *, trash: bool) -> list[Entry]:
@@ -101,7 +101,7 @@ class Repository(Protocol):
         """The live row whose ``key`` (``"id"`` or ``"name"``) equals ``value``."""
 
     def rename(self, key: Key, value: object, new: str) -> bool:
-        """Rename the live row; False if there is none; :class:`Conflict` if ``new`` is taken."""
+        """Rename the live row; False if there is none; :class:`NameConflictError` if taken."""
 
     def trash(self, key: Key, value: object, when: datetime, by: str | None) -> bool:
         """Move the live row to the trash; False if there is none."""

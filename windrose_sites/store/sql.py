@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 
-from windrose_sites.store import Conflict, Entry, Key, StoredRow
+from windrose_sites.store import Entry, Key, NameConflictError, StoredRow
 
 __all__ = ["LIVE", "SqlRepository"]
 
@@ -24,7 +24,7 @@ _KEYS = ("id", "name")
 class SqlRepository:
     """Shared statements; subclasses define the connection, placeholders and timestamps."""
 
-    #: The driver's unique-violation error, turned into :class:`Conflict`.
+    #: The driver's unique-violation error, turned into :class:`NameConflictError`.
     unique_violation: type[BaseException] = Exception
 
     def _read(self) -> AbstractContextManager:  # pragma: no cover - abstract
@@ -137,8 +137,8 @@ class SqlRepository:
 
     @contextmanager
     def _conflicts(self) -> Iterator[None]:
-        """Turn the driver's unique violation into :class:`Conflict`."""
+        """Turn the driver's unique violation into :class:`NameConflictError`."""
         try:
             yield
         except self.unique_violation as exc:
-            raise Conflict(str(exc)) from exc
+            raise NameConflictError(str(exc)) from exc

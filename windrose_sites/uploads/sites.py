@@ -9,7 +9,7 @@ like :func:`windrose_sites.catalog.load_sites` (EPSG:4326).
 
 from __future__ import annotations
 
-import datetime
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -108,7 +108,7 @@ def _finish(
             "gateway_port": "",
             "location_note": np.where(given_note != "", given_note, note),
             "source": f"user upload: {clean_file}",
-            "year": datetime.date.today().year,
+            "year": dt.date.today().year,
             "kind": "estimate",
         }
     )
