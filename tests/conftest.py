@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,38 +47,70 @@ def chromium_path() -> str | None:
     return None
 
 
+def app_command(port: int) -> list[str]:
+    """The command line of `streamlit run app.py` on ``port`` of 127.0.0.1, headless."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.address",
+        "127.0.0.1",
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """A started server: its base URL, its process id and the file its output goes to."""
+
+    url: str
+    pid: int
+    log: Path
+
+
 @contextlib.contextmanager
-def streamlit_server(tmp: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port in a fresh process; yield its base URL."""
-    port = _free_port()
+def streamlit_server(
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    *,
+    command: list[str] | None = None,
+    port: int | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    start_timeout_s: float = 60,
+) -> Iterator[Server]:
+    """Start a server in a fresh process group; yield it once ``/_stcore/health`` says ok.
+
+    ``command`` defaults to :func:`app_command` on ``port`` (default: a free port); a command
+    of its own (``scripts/serve``) must listen on ``port``. The scenario store is
+    ``tmp/s.sqlite``, never a developer's ``WINDROSE_DATABASE_URL``; ``env`` adds to the
+    environment. Output goes to ``tmp/server.log``. On exit the process gets SIGTERM, and its
+    whole group SIGKILL if it has not ended 20 s later.
+    """
+    port = _free_port() if port is None else port
+    command = app_command(port) if command is None else command
     env = dict(os.environ, WINDROSE_SCENARIOS_DB=str(tmp / "s.sqlite"), **(env or {}))
     env.pop("WINDROSE_DATABASE_URL", None)  # never a developer's real database
-    log = tmp / "streamlit.log"
+    log = tmp / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.address",
-                "127.0.0.1",
-            ],
+            command,
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            preexec_fn=preexec_fn,
+            start_new_session=True,  # its own process group: stopped as one below
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout_s
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
@@ -85,29 +119,31 @@ def streamlit_server(tmp: Path, env: dict[str, str] | None = None) -> Iterator[s
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+                name = Path(command[0]).name if command[0] != sys.executable else "streamlit"
+                pytest.fail(f"{name} did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
-        yield url
+        yield Server(url, proc.pid, log)
     finally:
-        proc.terminate()
+        proc.terminate()  # scripts/serve's trap stops haproxy and the replicas it started
         try:
-            proc.wait(10)
+            proc.wait(20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One `streamlit run app.py` for the whole session; yield its base URL."""
-    with streamlit_server(tmp_path_factory.mktemp("db")) as url:  # db*/s.sqlite: tests read it
-        yield url
+    with streamlit_server(tmp_path_factory.mktemp("db")) as server:  # db*/s.sqlite: tests read it
+        yield server.url
 
 
 @pytest.fixture
 def fresh_server(tmp_path: Path) -> Iterator[str]:
     """A server that has answered no request yet (for first-request behaviour)."""
-    with streamlit_server(tmp_path) as url:
-        yield url
+    with streamlit_server(tmp_path) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

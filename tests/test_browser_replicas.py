@@ -10,25 +10,21 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import signal
 import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from browser_helpers import no_exception, wait_idle
+from conftest import ROOT, streamlit_server
 from playwright.sync_api import expect
 
 from windrose_sites import catalog
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 COOKIE = "WINDROSE_REPLICA"
 HEADER = "x-windrose-replica"
 
@@ -66,47 +62,17 @@ def proxy(tmp_path_factory) -> Iterator[str]:
         pytest.skip(reason)
     port, base = _free_ports(1), _free_ports(2)
     state = tmp_path_factory.mktemp("serve")
-    env = dict(
-        os.environ,
-        REPLICAS="2",
-        PORT=str(port),
-        BASE_PORT=str(base),
-        BIND="127.0.0.1",
-        STATE_DIR=str(state),
-        BIN=str(Path(sys.executable).parent),
-        WINDROSE_SCENARIOS_DB=str(state / "s.sqlite"),
-    )
-    env.pop("WINDROSE_DATABASE_URL", None)
-    out = (state / "serve.out").open("w")
-    proc = subprocess.Popen(
-        [str(ROOT / "scripts" / "serve")],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stopped as one below
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"scripts/serve did not start:\n{(state / 'serve.out').read_text()}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()  # the script's trap stops haproxy and the replicas it started
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        out.close()
+    env = {
+        "REPLICAS": "2",
+        "PORT": str(port),
+        "BASE_PORT": str(base),
+        "BIND": "127.0.0.1",
+        "STATE_DIR": str(state),
+        "BIN": str(Path(sys.executable).parent),
+    }
+    command = [str(ROOT / "scripts" / "serve")]
+    with streamlit_server(state, env, command=command, port=port, start_timeout_s=180) as s:
+        yield s.url
 
 
 @pytest.fixture

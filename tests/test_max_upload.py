@@ -9,13 +9,9 @@ are printed (run with ``-s``) for the closing note. Slow: about two minutes.
 
 from __future__ import annotations
 
-import os
 import re
 import resource
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from browser_helpers import SHOTS, no_exception, wait_idle
-from conftest import ROOT, _free_port
+from conftest import ROOT, streamlit_server
 from playwright.sync_api import expect
 
 from windrose_sites import uploads
@@ -86,42 +82,12 @@ def _limit_address_space() -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """A server of its own (its memory is this test's alone): yields (base URL, pid)."""
-    port = _free_port()
-    env = dict(os.environ, WINDROSE_SCENARIOS_DB=str(tmp_path_factory.mktemp("db") / "s.sqlite"))
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_limit_address_space,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield url, proc.pid
-        assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with streamlit_server(
+        tmp_path_factory.mktemp("server"), preexec_fn=_limit_address_space
+    ) as started:
+        yield started.url, started.pid
+        log = started.log.read_text()
+        assert "Traceback" not in log, log[-3000:]
 
 
 def no_error_box(page) -> None:
