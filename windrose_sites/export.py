@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import io
 import json
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "comparison_frame", "neutralize_formulas", "sites_geojson", "to_csv"]
+if TYPE_CHECKING:  # the surface imports this module
+    from windrose_sites.surface import Surface
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "cells_frame",
+    "comparison_frame",
+    "located_geojson",
+    "neutralize_formulas",
+    "sites_geojson",
+    "to_csv",
+]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -138,3 +150,41 @@ def sites_geojson(sites: gpd.GeoDataFrame, result: pd.DataFrame) -> bytes:
     doc = json.loads(scored[[*keep, "geometry"]].to_json(drop_id=True))
     doc["weights"] = {k: float(np.round(v, 12)) for k, v in result.attrs.get("weights", {}).items()}
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+# =========================================================================== suitability surface
+# The Suitability page's downloads (windrose_sites.surface re-exports them).
+
+
+def cells_frame(surface: Surface, scores: np.ndarray) -> pd.DataFrame:
+    """The scored cells: ``lon``, ``lat``, ``score``, ``region`` and every criterion with its
+    unit in the header (the cells CSV), rounded to 6 decimals; a missing value is empty (it
+    was scored as the worst).
+    """
+    ok = np.flatnonzero(np.isfinite(scores))
+    g = surface.grid
+    out = pd.DataFrame(
+        {
+            "lon": g.lon[ok].round(6),
+            "lat": g.lat[ok].round(6),
+            "score": scores[ok].round(6),
+            "region": surface.parts["part_id"].to_numpy()[g.part[ok]],
+        }
+    )
+    for j, (cid, unit) in enumerate(surface.criteria["unit"].items()):
+        values = np.where(surface.missing[ok, j], np.nan, surface.matrix[ok, j])
+        out[f"{cid} [{unit}]"] = values.round(6)  # shorter text: the 1 km CSV is ~90 MB
+    return out
+
+
+def located_geojson(areas: pd.DataFrame) -> bytes:
+    """The located areas as a GeoJSON FeatureCollection of points (EPSG:4326)."""
+    gdf = gpd.GeoDataFrame(
+        areas.drop(columns=["cell"]),
+        geometry=gpd.points_from_xy(areas["lon"], areas["lat"]),
+        crs="EPSG:4326",
+    )
+    return json.dumps(json.loads(gdf.to_json(drop_id=True)), ensure_ascii=False).encode()
+
+
+# ======================================================================= end suitability surface

@@ -16,12 +16,14 @@ view colours sites on one scale, the whole ranking's, so one score has one colou
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import branca.colormap
 import folium
@@ -31,8 +33,12 @@ import pandas as pd
 import shapely
 import shapely.geometry
 from branca.element import MacroElement, Template
+from PIL import Image
 
 from windrose_sites import map_scripts
+
+if TYPE_CHECKING:  # the surface imports this module
+    from windrose_sites.surface import Grid, Surface
 
 __all__ = [
     "LEAFLET_CSS_URL",
@@ -41,7 +47,11 @@ __all__ = [
     "build_map",
     "colour_scale",
     "install_leaflet",
+    "located_layer",
+    "overlay_layer",
+    "overlay_png",
     "ports_layer",
+    "region_layer",
     "routes_layer",
     "sites_layer",
 ]
@@ -453,3 +463,127 @@ def build_map(
         m.add_child(_Legend(legend_title, legend["vmin"], legend["vmax"]))
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+# =========================================================================== suitability surface
+# The layers of the Suitability page's map (windrose_sites.surface re-exports them): the score
+# raster as an image, the region's outline, and the located areas with the candidate sites.
+
+
+def overlay_png(grid: Grid, scores: np.ndarray, vmin: float, vmax: float) -> bytes:
+    """The score raster as a palette PNG (RdYlGn of :func:`colour_scale`), transparent
+    outside the region and where the score is NaN. Row 0 is the north edge.
+    """
+    cmap = colour_scale(vmin, vmax)
+    levels = np.linspace(cmap.vmin, cmap.vmax, 255)
+    palette = [0, 0, 0] + [int(v * 255) for lv in levels for v in cmap.rgba_floats_tuple(lv)[:3]]
+    index = np.zeros(grid.ny * grid.nx, dtype=np.uint8)
+    ok = np.isfinite(scores)
+    t = (scores[ok] - cmap.vmin) / (cmap.vmax - cmap.vmin)
+    index[grid.flat[ok]] = 1 + np.clip(np.rint(t * 254), 0, 254).astype(np.uint8)
+    image = Image.fromarray(index.reshape(grid.ny, grid.nx))
+    image.putpalette(palette)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", transparency=0, compress_level=1)
+    return buf.getvalue()
+
+
+# Leaflet panes: the country basemap is drawn in the overlay pane (z 400); the score image
+# goes above it (shadow pane, z 500) and outlines and points above the image (marker pane, 600).
+_SURFACE_IMAGE_PANE, _SURFACE_MARK_PANE = "shadowPane", "markerPane"
+
+
+def overlay_layer(
+    grid: Grid,
+    scores: np.ndarray,
+    vmin: float,
+    vmax: float,
+    *,
+    opacity: float = 0.75,
+    name: str = "Suitability surface",
+) -> folium.raster_layers.ImageOverlay:
+    """The score raster on the map. Rows are uniform in Web Mercator, as Leaflet's image
+    overlay stretches them, so no reprojection is needed (``mercator_project=False``).
+    """
+    url = (
+        "data:image/png;base64," + base64.b64encode(overlay_png(grid, scores, vmin, vmax)).decode()
+    )
+    west, south, east, north = grid.bounds
+    return folium.raster_layers.ImageOverlay(
+        url,
+        bounds=[[south, west], [north, east]],
+        opacity=opacity,
+        mercator_project=False,
+        pixelated=True,
+        name=name,
+        interactive=False,
+        pane=_SURFACE_IMAGE_PANE,
+    )
+
+
+def region_layer(parts: gpd.GeoDataFrame) -> folium.GeoJson:
+    """The region's outline (no fill)."""
+    return folium.GeoJson(
+        parts[["name", "geometry"]].to_json(),
+        name="Region outline",
+        style_function=lambda _: {"color": "#222", "weight": 1.2, "fill": False},
+        interactive=False,
+        pane=_SURFACE_MARK_PANE,
+    )
+
+
+def located_layer(
+    areas: pd.DataFrame,
+    sites: gpd.GeoDataFrame,
+    surface: Surface,
+    scores: np.ndarray,
+    cmap: branca.colormap.LinearColormap,
+) -> folium.GeoJson:
+    """Located areas (big rings) and the candidate sites inside the region (small dots), both
+    coloured by the surface score of their cell on the overlay's scale ``cmap``.
+    """
+    centres = shapely.centroid(sites.geometry.to_numpy())  # as the catalog: sites are small
+    lon, lat = shapely.get_x(centres), shapely.get_y(centres)
+    from windrose_sites.surface.grid import cell_at  # lazy: the surface re-exports this module
+
+    cell = cell_at(surface.grid, lon, lat)
+    features = []
+    for (_, s), c, x, y in zip(sites.iterrows(), cell, lon, lat, strict=True):
+        if c < 0:
+            continue
+        v = scores[c]
+        text = f"surface score of its cell {v:.3f}" if np.isfinite(v) else "cell filtered out"
+        colour = cmap(v) if np.isfinite(v) else "#888888"
+        features.append(_surface_point(x, y, f"{s['name']}: {text}", colour, 6, "#333"))
+    for _, a in areas.iterrows():
+        tip = f"#{a['rank']} near {a['nearest_town']}: score {a['score']:.3f}"
+        if "strengths" in a:
+            tip += f"; {a['strengths']}"
+        features.append(_surface_point(a["lon"], a["lat"], tip, cmap(a["score"]), 11, "#000"))
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Located areas and candidate sites",
+        marker=folium.CircleMarker(fill=True),
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+        style_function=lambda f: f["properties"]["style"],
+    )
+
+
+def _surface_point(lon: float, lat: float, tip: str, fill: str, radius: int, line: str) -> dict:
+    style = {
+        "radius": radius,
+        "color": line,
+        "weight": 2,
+        "fill": True,
+        "fillColor": fill,
+        "fillOpacity": 0.95,
+        "pane": _SURFACE_MARK_PANE,
+    }
+    return {
+        "type": "Feature",
+        "properties": {"tooltip": html.escape(tip), "style": style},
+        "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+    }
+
+
+# ======================================================================= end suitability surface
