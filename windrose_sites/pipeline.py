@@ -30,8 +30,8 @@ import pandas as pd
 
 from windrose_sites import assumptions, catalog, export
 from windrose_sites import state as wstate
-from windrose_sites.errors import NoRankingError, WindroseError
-from windrose_sites.ranking import Ranking, apply_filters, evaluate
+from windrose_sites.errors import NoRankingError
+from windrose_sites.ranking import Ranking, apply_filters, criteria_with_directions, evaluate
 
 __all__ = [
     "EMBED_KEYS",
@@ -302,7 +302,8 @@ def working_set(
 def criteria_for(state: wstate.AppState, criteria: pd.DataFrame) -> pd.DataFrame:
     """``criteria`` with the state's direction flips applied (a copy if anything changes).
 
-    Flips of criteria not in ``criteria`` are ignored; a direction not in
+    The same as :func:`windrose_sites.ranking.criteria_with_directions`, with the arguments in
+    the pipeline's order: flips of criteria not in ``criteria`` are ignored; a direction not in
     :data:`state.DIRECTIONS` raises :class:`~windrose_sites.errors.WindroseError`.
 
     Examples
@@ -312,18 +313,7 @@ def criteria_for(state: wstate.AppState, criteria: pd.DataFrame) -> pd.DataFrame
     >>> criteria_for(s, crit)["direction"].tolist()
     ['benefit', 'benefit']
     """
-    flips = {c: d for c, d in state.directions.items() if c in criteria.index}
-    bad = {c: d for c, d in flips.items() if d not in wstate.DIRECTIONS}
-    if bad:
-        msg = f"unknown direction(s) {bad}; allowed are {', '.join(wstate.DIRECTIONS)}"
-        raise WindroseError(msg)
-    changed = {c: d for c, d in flips.items() if criteria.at[c, "direction"] != d}
-    if not changed:
-        return criteria
-    out = criteria.copy()
-    for c, d in changed.items():
-        out.at[c, "direction"] = d
-    return out
+    return criteria_with_directions(criteria, state)
 
 
 def rank(work: WorkingSet, inputs: Inputs, state: wstate.AppState) -> Ranking:
@@ -336,7 +326,9 @@ def rank(work: WorkingSet, inputs: Inputs, state: wstate.AppState) -> Ranking:
         (the app shows it as ``"No ranking: " + message``), ``exc.removed`` why each site
         was filtered out.
     """
-    criteria = criteria_for(state, inputs.criteria)
+    # flipped (and checked) before scoring, so a bad direction is the caller's WindroseError,
+    # not "no ranking"; evaluate then finds nothing left to flip
+    criteria = criteria_with_directions(inputs.criteria, state)
     try:
         return evaluate(work.table, work.attributes, criteria, state)
     except NoRankingError:

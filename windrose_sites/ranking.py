@@ -14,7 +14,7 @@ import pandas as pd
 
 from windrose_sites import catalog, scoring, weights
 from windrose_sites.errors import WindroseError
-from windrose_sites.state import AppState, Filters
+from windrose_sites.state import DIRECTIONS, AppState, Filters
 
 __all__ = [
     "AREA_FACTS",
@@ -133,12 +133,32 @@ def apply_filters(attributes: pd.DataFrame, filters: Filters) -> pd.Series:
 
 
 def criteria_with_directions(criteria: pd.DataFrame, state: AppState) -> pd.DataFrame:
-    """The criteria table with the user's direction flips (``state.directions``) applied."""
-    if not state.directions:
+    """``criteria`` with the state's direction flips applied (a copy if anything changes).
+
+    The one place the user's directions (``state.directions``) meet the criteria table:
+    :func:`evaluate` and :func:`windrose_sites.pipeline.criteria_for` call it. Flips of
+    criteria not in ``criteria`` are ignored; a direction not in :data:`state.DIRECTIONS`
+    raises :class:`~windrose_sites.errors.WindroseError`.
+
+    Examples
+    --------
+    >>> crit = pd.DataFrame({"direction": ["benefit", "cost"]}, index=["jobs", "rent"])
+    >>> s = AppState({}, {}, directions={"rent": "benefit"})
+    >>> criteria_with_directions(crit, s)["direction"].tolist()
+    ['benefit', 'benefit']
+    >>> criteria_with_directions(crit, AppState({}, {})) is crit
+    True
+    """
+    flips = {c: d for c, d in state.directions.items() if c in criteria.index}
+    bad = {c: d for c, d in flips.items() if d not in DIRECTIONS}
+    if bad:
+        msg = f"unknown direction(s) {bad}; allowed are {', '.join(DIRECTIONS)}"
+        raise WindroseError(msg)
+    changed = {c: d for c, d in flips.items() if criteria.at[c, "direction"] != d}
+    if not changed:
         return criteria
     out = criteria.copy()
-    flips = {c: d for c, d in state.directions.items() if c in out.index}
-    out.loc[list(flips), "direction"] = list(flips.values())
+    out.loc[list(changed), "direction"] = list(changed.values())
     return out
 
 
