@@ -361,7 +361,7 @@ def test_fixed_seed_is_reproducible_and_independent_of_the_block_size(monkeypatc
     a = rank_acceptability(table, weights, directions, samples=2000, seed=7)
     b = rank_acceptability(table, weights, directions, samples=2000, seed=7)
     pd.testing.assert_frame_equal(a, b)
-    monkeypatch.setattr(sens, "_CHUNK_CELLS", 50)
+    monkeypatch.setattr(sens.smaa, "_CHUNK_CELLS", 50)
     c = rank_acceptability(table, weights, directions, samples=2000, seed=7)
     pd.testing.assert_frame_equal(a, c)
     pd.testing.assert_frame_equal(central_table(a), central_table(c), rtol=1e-12)
