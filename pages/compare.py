@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from windrose_sites import comparison, health, limits, scoring
+from windrose_sites import comparison, health, limits, scoring, tables
 from windrose_sites import state as wstate
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
@@ -71,10 +71,19 @@ with st.expander("Effective weight of every criterion (%)", expanded=True):
     comparable = crit.get("comparable", pd.Series("yes", index=crit.index))
     st.dataframe(
         weights_pct.assign(
+            direction=weights_pct["direction"].map(tables.DIRECTION_WORDS),
             comparable=weights_pct["id"].map(comparable),
             basis=weights_pct["id"].map(crit.get("comparable_note", pd.Series(dtype=str))),
         ),
         hide_index=True,
+        # the ids stay in the data (and the CSV); people read the labels
+        column_order=["criterion", "group", "unit", "direction", "weight %", "comparable", "basis"],
+        column_config={
+            "criterion": st.column_config.TextColumn(pinned=True),
+            "weight %": st.column_config.NumberColumn(format="%.1f %%"),
+            "basis": st.column_config.TextColumn("comparable across regions?", width="large"),
+        },
+        placeholder=tables.MISSING,
         key="effective_weights",
     )
     flagged = [
@@ -127,7 +136,14 @@ if ranking.notes is not None and (ranking.notes != "").any():
 st.dataframe(
     table,
     hide_index=True,
-    column_config={"score": widgets.score_column(result)},
+    column_order=[c for c in ("rank", "name", "score", "country", "status", "note") if c in table],
+    column_config={
+        "score": widgets.score_column(result),
+        "name": st.column_config.TextColumn("site", width="large"),
+        "rank": st.column_config.NumberColumn("rank", width="small"),
+    },
+    height=38 + 35 * min(len(table), 30),  # every site of a normal list without an inner scroll
+    placeholder=tables.MISSING,
     key="compare_ranking",
 )
 if len(ranking.removed):
@@ -161,8 +177,17 @@ if contrib is not None:
         .mark_bar()
         .encode(
             x=alt.X("contribution:Q", title="Contribution to the score"),
-            y=alt.Y("site:N", sort=list(contrib.sort_values("rank")["site"].unique()), title=None),
-            color=alt.Color("criterion:N", title="Criterion"),
+            y=alt.Y(
+                "site:N",
+                sort=list(contrib.sort_values("rank")["site"].unique()),
+                title=None,
+                axis=alt.Axis(labelLimit=320),
+            ),
+            color=alt.Color(
+                "criterion:N",
+                title="Criterion",
+                legend=alt.Legend(orient="bottom", columns=3, labelLimit=300),
+            ),
             tooltip=["site", "criterion", alt.Tooltip("contribution:Q", format=".3f")],
         )
         .properties(height=max(200, 28 * len(focus)))
@@ -171,22 +196,52 @@ if contrib is not None:
 else:
     st.info("Per-criterion contributions exist for the additive methods (WSM, PROMETHEE II).")
 
+
 # --- side by side -------------------------------------------------------------------------
+@st.fragment
+def _side_by_side(order: list[str], default_a: str, default_b: str) -> None:
+    """Two sites on every criterion; picking a site reruns only this part (issue 16)."""
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("Site A", order, order.index(default_a), format_func=names.get, key="cmp_a")
+    b = c2.selectbox("Site B", order, order.index(default_b), format_func=names.get, key="cmp_b")
+    score = {s: f"{result.at[s, 'score']:.3f} (rank {result.at[s, 'rank']:.0f})" for s in (a, b)}
+    st.caption(
+        f"Score {md(names.get(a, a))}: {score[a]}; {md(names.get(b, b))}: {score[b]}. "
+        "B − A is in the criterion's unit (percentage points for %); 'better' follows the "
+        "criterion's direction."
+    )
+    view = tables.side_by_side_view(work.table, crit, a, b, names)
+    st.dataframe(
+        view,
+        hide_index=True,
+        column_config={
+            "criterion": st.column_config.TextColumn(width="medium", pinned=True),
+            **{
+                c: st.column_config.TextColumn(alignment="right")
+                for c in view.columns
+                if c.startswith(("A: ", "B: ", "B − A"))
+            },
+        },
+        height=38 + 35 * len(view),
+        key="side_by_side",
+    )
+    with st.expander("Where these values come from"):
+        st.dataframe(
+            tables.side_by_side_sources(work.provenance, crit, a, b, names),
+            hide_index=True,
+            key="side_by_side_sources",
+        )
+
+
 st.subheader("Side by side")
 order = list(result.sort_values("rank").index)
 if len(order) < 2:
     st.info("Side by side needs two ranked sites; relax the filters to compare.")
 else:
     chosen = [s for s in session.selected() if s in order]
-    default_a = chosen[0] if chosen else order[0]
-    default_b = chosen[1] if len(chosen) > 1 else next(s for s in order if s != default_a)
-    c1, c2 = st.columns(2)
-    a = c1.selectbox("Site A", order, order.index(default_a), format_func=names.get, key="cmp_a")
-    b = c2.selectbox("Site B", order, order.index(default_b), format_func=names.get, key="cmp_b")
-    st.dataframe(
-        comparison.side_by_side(result, work.table, work.provenance, crit, a, b, names),
-        hide_index=True,
-        key="side_by_side",
+    first = chosen[0] if chosen else order[0]
+    _side_by_side(
+        order, first, chosen[1] if len(chosen) > 1 else next(s for s in order if s != first)
     )
 
 # --- downloads ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from windrose_sites import comparison, decision, health, maps, scoring, uploads
+from windrose_sites import comparison, decision, health, maps, scoring, tables, uploads
 from windrose_sites.text import md
 from windrose_ui import frame, session, widgets
 
@@ -24,7 +24,7 @@ st.caption(
 def _fmt(value: float, unit: str) -> str:
     if value is None or pd.isna(value):
         return "missing"
-    return f"{value:,.4g} {unit}"
+    return tables.format_value(value, unit)
 
 
 def _edit_log() -> list[tuple[str, str, str]]:
@@ -71,6 +71,7 @@ st.caption(
 )
 st.dataframe(
     health.criterion_health(work.provenance, crit, imputed),
+    hide_index=True,  # the criterion ids; the label says it
     key="health_table",
     column_config={"label": st.column_config.TextColumn("criterion", pinned=True)},
 )
@@ -100,17 +101,33 @@ with st.expander("Provenance of every number (source, year, kind)", expanded=Fal
         site=lambda d: d["site_id"].map(work.attributes["name"]),
         criterion_label=lambda d: d["criterion"].map(crit["label"]),
     )
-    prov = prov[["site", "criterion_label", "value", "unit", "source", "year", "kind", "note"]]
     # 10,000 sites have 110,000 rows: about 49 MB to the browser on every run of this page
     if len(prov) > PROVENANCE_ROWS:
         st.caption(f"The first {PROVENANCE_ROWS:,} of {len(prov):,} rows (shipped sites first).")
+    prov = prov.head(PROVENANCE_ROWS)
+    prov = prov.assign(
+        value=[tables.format_value(v, u) for v, u in zip(prov["value"], prov["unit"], strict=True)]
+    )[["site", "criterion_label", "value", "source", "year", "kind", "note"]]
     st.dataframe(
-        prov.head(PROVENANCE_ROWS),
+        prov,
         hide_index=True,
-        column_config={"source": st.column_config.TextColumn(width="large")},
+        column_config={
+            "criterion_label": st.column_config.TextColumn("criterion"),
+            "value": st.column_config.TextColumn(alignment="right"),
+            "source": st.column_config.TextColumn(width="large"),
+            "year": st.column_config.NumberColumn(format="%d"),
+        },
+        placeholder=tables.MISSING,
         key="provenance_table",
     )
-    st.dataframe(cat.facts, hide_index=True, key="facts_table")
+    st.markdown("**Announced facts per site**")
+    st.dataframe(
+        tables.key_facts_table(cat.facts, work.attributes["name"]),
+        hide_index=True,
+        column_config={"source": st.column_config.LinkColumn(width="medium")},
+        placeholder=tables.MISSING,
+        key="facts_table",
+    )
 
 # --- editable values ----------------------------------------------------------------------
 st.subheader("Criterion values")
@@ -138,6 +155,7 @@ with st.form("values_form", border=False):
             "site": st.column_config.TextColumn(pinned=True),
             **widgets.value_columns(crit, labels),
         },
+        placeholder=tables.MISSING,
     )
     submitted = st.form_submit_button("Apply edits", type="primary")
 if submitted:
@@ -251,8 +269,9 @@ extra = session.user_sites()
 if extra is not None:
     st.markdown(f"**Your sites: {len(extra):,}**")
     st.dataframe(
-        pd.DataFrame(extra.drop(columns="geometry")).head(1000),
+        tables.user_sites_table(pd.DataFrame(extra.drop(columns="geometry")).head(1000), crit),
         hide_index=True,
+        column_config={"site": st.column_config.TextColumn(pinned=True)},
         key="user_sites_table",
     )
     points = extra.geometry.representative_point()

@@ -57,7 +57,7 @@ def attributes() -> pd.DataFrame:
 def test_old_module_name_reexports_the_same_functions():
     assert comparison.ranking_table is tables.ranking_table
     assert comparison.METHOD_NOTES is tables.METHOD_NOTES
-    assert set(comparison.__all__) == set(tables.__all__)
+    assert set(comparison.__all__) <= set(tables.__all__)
 
 
 # --------------------------------------------------------------------------- effective weights
@@ -166,6 +166,124 @@ def test_side_by_side_falls_back_to_the_site_id_without_a_name(table, criteria):
     assert "a: value" in out.columns
     assert "c: source" in out.columns
     assert (out["c: source"] == "NOT FOUND").all()
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (10510.9458, "nm", "10,511 nm"),
+        (492.1782, "km", "492 km"),
+        (9.7345, "%", "9.7 %"),
+        (2648506.0, "people", "2,648,506 people"),
+        (18423.8574, "EUR/truck", "18,424 EUR/truck"),
+        (38.456, "EUR/h", "38.5 EUR/h"),
+        (13.634, "M TEU/yr", "13.63 M TEU/yr"),
+        (175, "EUR m", "EUR 175 M"),
+        ("9.5", "ha", "9.5 ha"),
+        ("90000", "m2", "90,000 m²"),
+        ("2027", "year", "2027"),
+        ("2026-01", "date", "2026-01"),
+        ("Van Wellen Group (JV)", "text", "Van Wellen Group (JV)"),
+        (None, "km", "—"),
+        (np.nan, "%", "—"),
+        ("", "text", "—"),
+    ],
+)
+def test_format_value_one_format_per_unit_and_a_dash_for_missing(value, unit, shown):
+    assert tables.format_value(value, unit) == shown
+
+
+def test_format_value_signed_differences():
+    assert tables.format_value(19.4, "km", signed=True) == "+19 km"
+    assert tables.format_value(-3.61, "%", signed=True) == "−3.6 pp"
+    assert tables.format_value(-0.2, "km", signed=True) == "0 km"  # a rounded zero: no sign
+
+
+def test_side_by_side_view_difference_in_the_unit_and_which_is_better(table, criteria):
+    names = pd.Series({"a": "Alpha (north plot)", "b": "Bravo, quay 4"})
+    table = table.astype(float)
+    table.loc["b", "rail_km"] = np.nan
+    out = tables.side_by_side_view(table, criteria, "a", "b", names).set_index("criterion")
+    assert list(out.columns) == ["direction", "A: Alpha", "B: Bravo", "B − A", "better"]
+    assert out.at["Port distance", "A: Alpha"] == "10 km"
+    assert out.at["Port distance", "B − A"] == "+30 km"
+    assert out.at["Port distance", "better"] == "Alpha"  # lower is better
+    assert out.at["Port distance", "direction"] == "lower is better"
+    assert out.at["Unemployment", "B − A"] == "+4.0 pp"
+    assert out.at["Unemployment", "better"] == "Bravo"  # higher is better
+    assert out.at["Rail distance", "B: Bravo"] == "—"
+    assert out.at["Rail distance", "B − A"] == "—"
+    assert out.at["Rail distance", "better"] == "—"
+    same = tables.side_by_side_view(table, criteria, "a", "a", names)
+    assert set(same["better"]) <= {"equal", "—"}
+
+
+def test_side_by_side_sources_names_missing_provenance(criteria):
+    provenance = pd.DataFrame(
+        {
+            "site_id": ["a"],
+            "criterion": ["jobs"],
+            "source": ["Eurostat"],
+            "year": [2024.0],
+            "kind": ["official"],
+        }
+    )
+    names = pd.Series({"a": "Alpha", "b": "Bravo"})
+    out = tables.side_by_side_sources(provenance, criteria, "a", "b", names).set_index("criterion")
+    assert out.at["Unemployment", "A: Alpha source"] == "Eurostat (2024)"
+    assert out.at["Unemployment", "B: kind"] == "missing"
+
+
+def test_key_facts_table_shows_labels_and_values_with_units():
+    facts = pd.DataFrame(
+        {
+            "site_id": ["a", "a", "b"],
+            "fact": ["concession_area_ha", "jobs_fte_long_term", "some_new_fact"],
+            "value": ["9.5", "200", "x"],
+            "unit": ["ha", "FTE", "text"],
+            "source": ["https://example.org"] * 3,
+            "year": [2026, 2026, 2025],
+            "kind": ["official"] * 3,
+            "note": ["", "", ""],
+        }
+    )
+    out = tables.key_facts_table(facts, pd.Series({"a": "Alpha"}))
+    assert out["fact"].tolist() == ["Concession area", "Jobs in the long term", "Some new fact"]
+    assert out["value"].tolist() == ["9.5 ha", "200 FTE", "x"]
+    assert out["site"].tolist() == ["Alpha", "Alpha", "b"]  # no name: the id rather than blank
+    assert "unit" not in out.columns
+
+
+def test_every_shipped_fact_has_a_label():
+    from windrose_sites import catalog
+
+    assert set(catalog.load_site_facts()["fact"]) <= set(tables.FACT_LABELS)
+
+
+def test_user_sites_table_readable_headers_and_values(criteria):
+    sites = pd.DataFrame(
+        {
+            "site_id": ["user_ghent"],
+            "name": ["Ghent"],
+            "country": ["BE"],
+            "region": [""],
+            "role": ["candidate"],
+            "status": ["user upload (unverified)"],
+            "indicator_areas": ["BE;EU"],
+            "gateway_port": [""],
+            "location_note": [None],
+            "source": ["user upload: sites.csv"],
+            "port_km": [12.345],
+            "jobs": [np.nan],
+        }
+    )
+    out = tables.user_sites_table(sites, criteria)
+    assert not {"role", "indicator_areas", "site_id", "gateway_port"} & set(out.columns)
+    assert out.at[0, "statistics from (most specific first)"] == "BE, then EU"
+    assert out.at[0, "region"] == "—"
+    assert out.at[0, "location"] == "—"
+    assert out.at[0, "Port distance [km]"] == "12 km"
+    assert out.at[0, "Unemployment [%]"] == "—"
 
 
 # --------------------------------------------------------------------------- flags

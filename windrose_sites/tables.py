@@ -1,23 +1,79 @@
-"""Tables behind the compare page: effective weights, ranking, contributions, side by side.
+"""Tables behind the pages: effective weights, ranking, contributions, side by side, and the
+on-screen forms of values (labels instead of ids, one number format per unit, "—" for missing).
 
-(Formerly ``windrose_sites.comparison``, which still re-exports these names.)
+(Formerly ``windrose_sites.comparison``, which still re-exports the Compare page's names.)
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from windrose_sites import scoring
+from windrose_sites.export import DECIMALS_BY_UNIT
 
 __all__ = [
+    "DIRECTION_WORDS",
+    "DISPLAY_DECIMALS",
+    "FACT_LABELS",
     "METHOD_NOTES",
+    "MISSING",
     "contributions_long",
     "effective_weights_table",
+    "fact_label",
+    "format_value",
+    "key_facts_table",
     "no_information_note",
     "ranking_table",
     "side_by_side",
+    "side_by_side_sources",
+    "side_by_side_view",
     "true_cells",
+    "user_sites_table",
 ]
+
+#: What a missing value shows on screen.
+MISSING = "—"
+#: A criterion's direction in plain words.
+DIRECTION_WORDS = {"benefit": "higher is better", "cost": "lower is better"}
+#: Decimals shown on screen per unit: the source precision of the downloads
+#: (:data:`windrose_sites.export.DECIMALS_BY_UNIT`), but rates to one decimal.
+DISPLAY_DECIMALS = {**DECIMALS_BY_UNIT, "%": 1, "EUR/h": 1, "M TEU/yr": 2, "FTE": 0}
+#: How a unit is written after a number ("EUR m" reads "EUR 175 M" instead).
+_UNIT_TEXT = {"m2": "m²", "count": "", "jobs": "jobs", "year": ""}
+#: Units whose values are text, dates or years: shown as they are.
+_VERBATIM_UNITS = {"text", "date", "year"}
+#: On-screen names of the announced facts of ``data/site_facts.csv`` (ids stay in downloads).
+FACT_LABELS = {
+    "activities": "Activities",
+    "announcement_date": "Announced",
+    "building_m2": "Building floor area",
+    "capacity_trucks_per_year_start": "Capacity at start",
+    "capacity_trucks_per_year_target": "Capacity target",
+    "competing_sites_count": "Competing sites",
+    "components": "Components",
+    "concession_area_ha": "Concession area",
+    "concession_date": "Concession granted",
+    "contract_manufacturers": "Contract manufacturers",
+    "developer": "Developer",
+    "eu_hq_interim": "Interim European HQ",
+    "facility": "Facility",
+    "first_truck": "First truck",
+    "inbound": "Inbound parts",
+    "investment_eur_m": "Investment",
+    "jobs_at_start": "Jobs at start",
+    "jobs_fte_long_term": "Jobs in the long term",
+    "nearby_plant": "Nearby plant",
+    "partner": "Partner",
+    "plots_count": "Plots",
+    "prd_investment_eur_m": "Developer's share of the investment",
+    "production_start": "Production start",
+    "public_aid": "Public aid",
+    "second_us_plant_search": "Search for a second US plant",
+    "selection_factors": "Why this site",
+    "site_area_ha": "Site area",
+}
 
 #: One line per method: what the score means (the formula is in ``scoring.score``'s docstring).
 METHOD_NOTES = {
@@ -127,3 +183,187 @@ def true_cells(mask: pd.DataFrame) -> list[tuple[object, object]]:
     """(row, column) labels of the True cells of a boolean frame, row by row."""
     rows, cols = mask.to_numpy(dtype=bool).nonzero()
     return [(mask.index[r], mask.columns[c]) for r, c in zip(rows, cols, strict=True)]
+
+
+def fact_label(fact: str) -> str:
+    """The on-screen name of a fact id: :data:`FACT_LABELS`, else the id in words.
+
+    >>> fact_label("concession_area_ha"), fact_label("road_links_count")
+    ('Concession area', 'Road links count')
+    """
+    return FACT_LABELS.get(fact, str(fact).replace("_", " ").capitalize())
+
+
+def _number(value: object) -> float | None:
+    """The value as a finite float, or None (text, blank, NaN, None)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def format_value(value: object, unit: str, *, signed: bool = False) -> str:
+    """A value as shown on screen: one format per unit, the unit after it, "—" when missing.
+
+    Distances and counts are whole numbers with thousands separators, rates have one decimal
+    (:data:`DISPLAY_DECIMALS`), other units three significant digits. Text, dates and years
+    are shown as they are. ``signed=True`` writes a difference: "+19 km", "−3.6 pp"
+    (a difference of percentages is in percentage points).
+
+    >>> format_value(10510.9458, "nm"), format_value(9.73, "%"), format_value(None, "km")
+    ('10,511 nm', '9.7 %', '—')
+    >>> format_value(175, "EUR m"), format_value(-19.2, "km", signed=True), format_value(9.5, "ha")
+    ('EUR 175 M', '−19 km', '9.5 ha')
+    """
+    unit = str(unit)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    if unit in _VERBATIM_UNITS:
+        text = str(value).strip()
+        if unit == "year" and _number(text) is not None:
+            text = f"{_number(text):.0f}"
+        return text or MISSING
+    number = _number(value)
+    if number is None:
+        return str(value).strip() or MISSING
+    decimals = DISPLAY_DECIMALS.get(unit)
+    sign = "+" if signed else ""
+    if decimals is None:  # three significant digits, no trailing zeros
+        decimals = 0 if abs(number) >= 100 else max(0, 2 - math.floor(math.log10(abs(number) or 1)))
+        text = f"{number:{sign},.{decimals}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    else:
+        text = f"{number:{sign},.{decimals}f}"
+    text = text.replace("-", "−")
+    if signed and text.lstrip("+−").strip("0.,") == "":
+        text = text.lstrip("+−")  # a rounded zero has no sign
+    if unit == "EUR m":
+        return f"EUR {text} M"
+    if unit == "%" and signed:
+        return f"{text} pp"
+    shown_unit = _UNIT_TEXT.get(unit, unit)
+    return f"{text} {shown_unit}" if shown_unit else text
+
+
+def key_facts_table(facts: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """Announced facts for the screen: site name, fact label, value with its unit, year, kind,
+    source and note (the ids and raw values stay in ``data/site_facts.csv`` and downloads).
+    """
+    return pd.DataFrame(
+        {
+            "site": facts["site_id"].map(names).fillna(facts["site_id"]),
+            "fact": facts["fact"].map(fact_label),
+            "value": [
+                format_value(v, u) for v, u in zip(facts["value"], facts["unit"], strict=True)
+            ],
+            "year": facts["year"],
+            "kind": facts["kind"],
+            "source": facts["source"],
+            "note": facts["note"],
+        },
+        index=facts.index,
+    ).reset_index(drop=True)
+
+
+def _better(diff: float, direction: str, names: tuple[str, str]) -> str:
+    """Which of two sites is better on a criterion, from B − A and the direction."""
+    if diff == 0:
+        return "equal"
+    b_better = diff > 0 if direction == "benefit" else diff < 0
+    return names[1] if b_better else names[0]
+
+
+def side_by_side_view(
+    table: pd.DataFrame,
+    criteria: pd.DataFrame,
+    a: str,
+    b: str,
+    names: pd.Series,
+) -> pd.DataFrame:
+    """Two sites on every criterion, for the screen: one row per criterion with the direction
+    in words, both values with their unit, the difference B − A and which site is better.
+
+    Values are formatted by :func:`format_value` ("—" when missing; then nothing is better);
+    the columns are ``criterion``, ``direction``, ``A: <short name>``, ``B: <short name>``,
+    ``B − A`` and ``better``.
+    """
+    short = (_short(names.get(a, a)), _short(names.get(b, b)))
+    col_a, col_b = f"A: {short[0]}", f"B: {short[1]}"
+    rows = []
+    for cid in criteria.index:
+        unit, direction = str(criteria.at[cid, "unit"]), str(criteria.at[cid, "direction"])
+        va = _number(table.at[a, cid]) if cid in table.columns else None
+        vb = _number(table.at[b, cid]) if cid in table.columns else None
+        diff = None if va is None or vb is None else vb - va
+        rows.append(
+            {
+                "criterion": criteria.at[cid, "label"],
+                "direction": DIRECTION_WORDS.get(direction, direction),
+                col_a: format_value(va, unit),
+                col_b: format_value(vb, unit),
+                "B − A": MISSING if diff is None else format_value(diff, unit, signed=True),
+                "better": MISSING if diff is None else _better(diff, direction, short),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def side_by_side_sources(
+    provenance: pd.DataFrame, criteria: pd.DataFrame, a: str, b: str, names: pd.Series
+) -> pd.DataFrame:
+    """Where each value of two sites comes from: per criterion, source (year) and kind."""
+    prov = provenance.set_index(["site_id", "criterion"])
+    rows = []
+    for cid in criteria.index:
+        row = {"criterion": criteria.at[cid, "label"]}
+        for tag, site in (("A", a), ("B", b)):
+            p = prov.loc[(site, cid)] if (site, cid) in prov.index else None
+            year = "" if p is None or pd.isna(p["year"]) else f" ({int(p['year'])})"
+            short = _short(names.get(site, site))
+            row[f"{tag}: {short} source"] = "not found" if p is None else f"{p['source']}{year}"
+            row[f"{tag}: kind"] = "missing" if p is None else str(p["kind"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _short(name: object) -> str:
+    """A site's place name for a column header (``maps.short_name``'s rule, 24 characters)."""
+    text = str(name).split(" (")[0].split(", ")[0].strip() or str(name).strip()
+    return text if len(text) <= 24 else text[:23].rstrip() + "…"
+
+
+def user_sites_table(sites: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
+    """The user's added sites for the screen: name, place, where their statistics come from,
+    status, source and any values given, with readable headers and "—" for blanks.
+
+    ``indicator_areas`` (``"US-AZ;US"``, most specific first) reads ``"US-AZ, then US"``;
+    ``role`` (always ``candidate``) and the internal ids are left out.
+    """
+
+    def _text(column: str) -> pd.Series:
+        if column not in sites:
+            return pd.Series(MISSING, index=sites.index)
+        return sites[column].fillna("").astype(str).str.strip().replace("", MISSING)
+
+    out = pd.DataFrame(
+        {
+            "site": _text("name"),
+            "country": _text("country"),
+            "region": _text("region"),
+            "statistics from (most specific first)": _text("indicator_areas").str.replace(
+                ";", ", then ", regex=False
+            ),
+            "status": _text("status"),
+            "location": _text("location_note"),
+            "source": _text("source"),
+        },
+        index=sites.index,
+    )
+    for cid in criteria.index.intersection(sites.columns):
+        unit = str(criteria.at[cid, "unit"])
+        header = f"{criteria.at[cid, 'label']} [{unit}]"
+        out[header] = [format_value(v, unit) for v in sites[cid]]
+    return out.reset_index(drop=True)

@@ -87,11 +87,13 @@ def comparison_csv(
 
 
 def key_facts(cat: Catalog, work: pipeline.WorkingSet) -> pd.DataFrame:
-    """Announced figures per candidate site with unit, year, kind and source."""
+    """Announced figures per candidate site: fact label, value with its unit, year, kind and
+    source (the ids stay in ``data/site_facts.csv``; :func:`windrose_sites.tables.key_facts_table`).
+    """
+    from windrose_sites import tables
+
     facts = cat.facts[cat.facts["site_id"].isin(work.attributes.index)]
-    return facts.assign(site=facts["site_id"].map(work.attributes["name"]))[
-        ["site", "fact", "value", "unit", "year", "kind", "source", "note"]
-    ]
+    return tables.key_facts_table(facts, work.attributes["name"])
 
 
 def score_column(result: pd.DataFrame) -> st.column_config.ProgressColumn:
