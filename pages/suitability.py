@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 
 from windrose_sites import decision, export, limits, maps, pipeline, surface
 from windrose_sites.text import md
-from windrose_ui import frame, session, sidebar
+from windrose_ui import frame, session, sidebar, widgets
 from windrose_ui.cached import Catalog
 
 DEFAULTS = {
@@ -61,9 +61,44 @@ def shown_sites(
 
 
 def add_candidate(site: pd.DataFrame) -> None:
-    """Button callback: append a located area to this session's own sites, once."""
+    """Append a located area to this session's own sites, once, and rerun the whole page
+    (the frame's notice and the working set count it; a fragment rerun would not).
+    """
     if site["site_id"].iloc[0] not in session.user_site_ids():
         session.add_user_sites(site)
+    st.rerun(scope="app")
+
+
+def located_labels() -> list[str]:
+    """Names of the located areas among the user's sites (their ids stay in downloads)."""
+    sites = session.user_sites()
+    if sites is None:
+        return []
+    located = sites[sites["site_id"].astype(str).str.startswith("located_")]
+    return [str(n) for n in located["name"]]
+
+
+def located_columns(surf: surface.Surface) -> dict[str, object]:
+    """Labels and one number format per unit for the located-areas table (ids stay in the
+    CSV): the area's name, not its id; criteria by label, with their unit.
+    """
+    number, text = st.column_config.NumberColumn, st.column_config.TextColumn
+    crit = surf.criteria
+    return {
+        "rank": number("#", format="%d"),
+        "area": text("Area"),
+        "region": text("State / region"),
+        "score": number("Score", format="%.3f"),
+        "distance_to_town_km": number("To the town (km)", format="localized"),
+        **{
+            f"{c} [{crit.at[c, 'unit']}]": number(
+                f"{crit.at[c, 'label']} ({crit.at[c, 'unit']})",
+                format=widgets.number_format(str(crit.at[c, "unit"])),
+            )
+            for c in SHOWN
+        },
+        "strengths": text("Why here"),
+    }
 
 
 ctx = frame.open_page("Suitability")
@@ -74,142 +109,173 @@ method_label = sidebar.METHOD_LABELS[state.method]
 
 st.title("Suitability surface")
 sidebar.show_url_warnings()
-left, mid, right, far = st.columns([3, 2, 1, 1])
-left.radio("Region", list(surface.REGIONS), format_func=surface.REGIONS.get, key="sfc_region")
-mid.select_slider("Cell size (km)", options=list(surface.RESOLUTIONS_KM), key="sfc_res_km")
-right.number_input("Areas", 1, 20, step=1, key="sfc_k")
-far.number_input("Spacing (km)", 5, 500, step=5, key="sfc_spacing_km")
-with st.expander("Surface settings"):
-    st.slider(
-        "Share of 'distance to existing vehicle plant' (surface only), %",
-        0.0,
-        50.0,
-        step=5.0,
-        key="sfc_supplier_pct",
-        help="The app's weights share the rest. 0 % scores exactly with the app's criteria.",
+
+
+@st.fragment
+def surface_section() -> None:
+    """Region, cell size, areas and all they drive: the only part of the page they change,
+    so moving them reruns this part alone (the sidebar and the frame stay as they are).
+    """
+    left, mid, right, far = st.columns([3, 2, 1, 1])
+    left.radio("Region", list(surface.REGIONS), format_func=surface.REGIONS.get, key="sfc_region")
+    mid.select_slider("Cell size (km)", options=list(surface.RESOLUTIONS_KM), key="sfc_res_km")
+    right.number_input("Areas", 1, 20, step=1, key="sfc_k")
+    far.number_input("Spacing (km)", 5, 500, step=5, key="sfc_spacing_km")
+    with st.expander("Surface settings"):
+        st.slider(
+            "Share of 'distance to existing vehicle plant' (surface only), %",
+            0.0,
+            50.0,
+            step=5.0,
+            key="sfc_supplier_pct",
+            help="The app's weights share the rest. 0 % scores exactly with the app's criteria.",
+        )
+        st.selectbox("Labour catchment radius (km)", [30, 45, 60, 90], key="sfc_catchment_km")
+
+    region, res_km = st.session_state["sfc_region"], st.session_state["sfc_res_km"]
+    surf = load_surface(region, res_km, st.session_state["sfc_catchment_km"])
+    try:
+        weights, dropped = surface.surface_weights(
+            decision.effective_weights(cat.criteria, state),
+            surf.columns,
+            supplier_share=st.session_state["sfc_supplier_pct"] / 100,
+        )
+        keep, filter_notes = surface.cell_filter(surf, state.filters)
+        scores = surface.score_surface(surf, weights, state.method, keep=keep)
+        areas = surface.locate(
+            surf,
+            scores,
+            k=int(st.session_state["sfc_k"]),
+            spacing_km=float(st.session_state["sfc_spacing_km"]),
+            weights=weights,
+        )
+    except ValueError as exc:
+        st.error(f"No surface: {md(exc)}")
+        return
+
+    st.markdown(surface.describe(surf, areas, method_label))  # md-safe: GeoNames towns, labels
+    scored = int(np.isfinite(scores).sum())
+    unweighted = [str(cat.criteria["label"].get(c, c)) for c in dropped]
+    st.caption(  # md-safe: numbers, the method label, criterion labels and the filters' notes
+        f"{scored:,} of {len(scores):,} cells of {res_km} km scored ({method_label}); scores "
+        "are relative to this region's cells, not to the candidate ranking. Filters: "
+        + ("; ".join(filter_notes) or "none")
+        + ". Criteria without a weight on the surface: "
+        + (", ".join(unweighted) or "none")
+        + "."
     )
-    st.selectbox("Labour catchment radius (km)", [30, 45, 60, 90], key="sfc_catchment_km")
+    if areas.attrs["tied_best_cells"] > 1:
+        st.warning(
+            f"{areas.attrs['tied_best_cells']:,} cells share the best score: the weights only "
+            "use criteria that are equal across large areas, so the areas shown are a few of "
+            "many."
+        )
 
-region, res_km = st.session_state["sfc_region"], st.session_state["sfc_res_km"]
-surf = load_surface(region, res_km, st.session_state["sfc_catchment_km"])
-try:
-    weights, dropped = surface.surface_weights(
-        decision.effective_weights(cat.criteria, state),
-        surf.columns,
-        supplier_share=st.session_state["sfc_supplier_pct"] / 100,
+    located_ids = [s for s in session.user_site_ids() if s.startswith("located_")]
+    dots, dots_note = shown_sites(work, cat, state, located_ids)
+    vmin, vmax = float(np.nanmin(scores)), float(np.nanmax(scores))
+    cmap = maps.colour_scale(vmin, vmax)
+    m = maps.build_map(
+        tuple(surf.parts.total_bounds),
+        cat.outlines,
+        [
+            surface.overlay_layer(surf.grid, scores, vmin, vmax),
+            surface.region_layer(surf.parts),
+            surface.located_layer(areas, dots, surf, scores, cmap),
+        ],
+        legend={"vmin": cmap.vmin, "vmax": cmap.vmax},
+        legend_title=f"Suitability ({method_label})",
     )
-    keep, filter_notes = surface.cell_filter(surf, state.filters)
-    scores = surface.score_surface(surf, weights, state.method, keep=keep)
-    areas = surface.locate(
-        surf,
-        scores,
-        k=int(st.session_state["sfc_k"]),
-        spacing_km=float(st.session_state["sfc_spacing_km"]),
-        weights=weights,
-    )
-except ValueError as exc:
-    st.error(f"No surface: {md(exc)}")
-    st.stop()
+    # Nothing comes back from the map: pan and zoom never rerun the script.
+    st_folium(m, key="surface_map", height=560, use_container_width=True, returned_objects=[])
+    if dots_note:
+        st.caption(md(dots_note, max_chars=400))
 
-st.markdown(surface.describe(surf, areas, method_label))  # md-safe: GeoNames towns, labels
-scored = int(np.isfinite(scores).sum())
-st.caption(  # md-safe: numbers, the method label and the filters' own notes
-    f"{scored:,} of {len(scores):,} cells of {res_km} km scored ({method_label}); scores are "
-    "relative to this region's cells, not to the candidate ranking. Filters: "
-    + ("; ".join(filter_notes) or "none")
-    + ". Criteria without a weight on the surface: "
-    + (", ".join(dropped) or "none")
-    + "."
-)
-if areas.attrs["tied_best_cells"] > 1:
-    st.warning(
-        f"{areas.attrs['tied_best_cells']:,} cells share the best score: the weights only "
-        "use criteria that are equal across large areas, so the areas shown are a few of many."
-    )
-
-located_ids = [s for s in session.user_site_ids() if s.startswith("located_")]
-dots, dots_note = shown_sites(work, cat, state, located_ids)
-vmin, vmax = float(np.nanmin(scores)), float(np.nanmax(scores))
-cmap = maps.colour_scale(vmin, vmax)
-m = maps.build_map(
-    tuple(surf.parts.total_bounds),
-    cat.outlines,
-    [
-        surface.overlay_layer(surf.grid, scores, vmin, vmax),
-        surface.region_layer(surf.parts),
-        surface.located_layer(areas, dots, surf, scores, cmap),
-    ],
-    legend={"vmin": cmap.vmin, "vmax": cmap.vmax},
-    legend_title=f"Suitability ({method_label})",
-)
-# Nothing comes back from the map: pan and zoom never rerun the script.
-st_folium(m, key="surface_map", height=560, use_container_width=True, returned_objects=[])
-if dots_note:
-    st.caption(md(dots_note, max_chars=400))
-
-st.subheader("Located areas")
-units = surf.criteria["unit"]
-table = areas[["rank", "nearest_town", "region", "score", "distance_to_town_km", *SHOWN]]
-number = st.column_config.NumberColumn
-st.dataframe(
-    table.rename(columns={c: f"{c} [{units[c]}]" for c in SHOWN}).assign(
-        strengths=areas["strengths"]
-    ),
-    hide_index=True,
-    column_config={
-        "score": number(format="%.3f"),
-        "distance_to_town_km": number(format="%.0f"),
-        **{f"{c} [{units[c]}]": number(format="localized") for c in SHOWN},
-    },
-    key="sfc_located",
-)
-for col, (_, area) in zip(st.columns(len(areas)), areas.iterrows(), strict=True):
-    col.button(
-        f"Add #{area['rank']}",
-        key=f"sfc_add_{area['rank']}",
-        on_click=add_candidate,
-        args=(surface.located_site(area, surf, method=state.method),),
-        help=f"Adds the area near {area['nearest_town']} to your sites on every page.",
-    )
-if located_ids:
-    st.info("Located areas among your candidates: " + ", ".join(md(i) for i in located_ids))
-
-stem = f"windrose-surface-{region}-{res_km}km"
-a, b, c = st.columns(3)
-a.download_button(
-    "Cells CSV (lon, lat, score, criteria)",
-    lambda: export.to_csv(surface.cells_frame(surf, scores)),
-    f"{stem}-cells.csv",
-    "text/csv",
-    on_click="ignore",
-    key="sfc_dl_cells",
-)
-b.download_button(
-    "Located areas CSV",
-    export.to_csv(areas.drop(columns=["cell"])),
-    f"{stem}-located.csv",
-    "text/csv",
-    on_click="ignore",
-    key="sfc_dl_located_csv",
-)
-c.download_button(
-    "Located areas GeoJSON",
-    surface.located_geojson(areas),
-    f"{stem}-located.geojson",
-    "application/geo+json",
-    on_click="ignore",
-    key="sfc_dl_located_geojson",
-)
-
-with st.expander("Weights, missing values and sources on the surface"):
+    st.subheader("Located areas")
+    units = surf.criteria["unit"]
+    table = areas[["rank", "nearest_town", "region", "score", "distance_to_town_km", *SHOWN]]
     st.dataframe(
-        surf.criteria[["label", "unit", "direction"]].assign(
-            weight_pct=(weights * 100).round(1), imputed_cells=surf.imputed
+        table.rename(columns={c: f"{c} [{units[c]}]" for c in SHOWN}).assign(
+            area=[surface.area_label(a) for _, a in areas.iterrows()],
+            strengths=areas["strengths"],
         ),
-        key="sfc_weights",
+        hide_index=True,
+        column_order=["rank", "area", "region", "score", "distance_to_town_km"]
+        + [f"{c} [{units[c]}]" for c in SHOWN]
+        + ["strengths"],
+        column_config=located_columns(surf),
+        key="sfc_located",
     )
-    st.caption(
-        "Missing values (an indicator NOT FOUND for a state or country) count as the worst "
-        "observed value of the criterion, as on the candidate table."
+    for col, (_, area) in zip(st.columns(len(areas)), areas.iterrows(), strict=True):
+        if col.button(
+            f"Add #{area['rank']}",
+            key=f"sfc_add_{area['rank']}",
+            help=f"Adds the {surface.area_label(area).lower()} to your sites on every page.",
+        ):
+            add_candidate(surface.located_site(area, surf, method=state.method))
+    labels = located_labels()
+    if labels:
+        st.info("Located areas among your candidates: " + "; ".join(md(n) for n in labels))
+
+    stem = f"windrose-surface-{region}-{res_km}km"
+    a, b, c = st.columns(3)
+    a.download_button(
+        "Cells CSV (lon, lat, score, criteria)",
+        lambda: export.to_csv(surface.cells_frame(surf, scores)),
+        f"{stem}-cells.csv",
+        "text/csv",
+        on_click="ignore",
+        key="sfc_dl_cells",
     )
-    st.dataframe(surf.provenance, hide_index=True, key="sfc_sources")
+    b.download_button(
+        "Located areas CSV",
+        export.to_csv(areas.drop(columns=["cell"])),
+        f"{stem}-located.csv",
+        "text/csv",
+        on_click="ignore",
+        key="sfc_dl_located_csv",
+    )
+    c.download_button(
+        "Located areas GeoJSON",
+        surface.located_geojson(areas),
+        f"{stem}-located.geojson",
+        "application/geo+json",
+        on_click="ignore",
+        key="sfc_dl_located_geojson",
+    )
+
+    with st.expander("Weights, missing values and sources on the surface"):
+        better = {"benefit": "higher is better", "cost": "lower is better"}
+        st.dataframe(
+            surf.criteria[["label", "unit", "direction"]].assign(
+                direction=surf.criteria["direction"].map(better),
+                weight_pct=(weights * 100).round(1),
+                imputed_cells=surf.imputed,
+            ),
+            hide_index=True,
+            column_config={
+                "label": "Criterion",
+                "unit": "Unit",
+                "direction": "Direction",
+                "weight_pct": st.column_config.NumberColumn("Weight (%)", format="%.1f"),
+                "imputed_cells": st.column_config.NumberColumn(
+                    "Cells scored as the worst", format="localized"
+                ),
+            },
+            key="sfc_weights",
+        )
+        st.caption(
+            "Missing values (an indicator NOT FOUND for a state or country) count as the worst "
+            "observed value of the criterion, as on the candidate table."
+        )
+        st.dataframe(
+            surf.provenance.assign(
+                criterion=surf.provenance["criterion"].map(surf.criteria["label"])
+            ),
+            hide_index=True,
+            column_config={"part_id": "Part", "criterion": "Criterion"},
+            key="sfc_sources",
+        )
+
+
+surface_section()

@@ -47,7 +47,13 @@ from windrose_sites.surface.grid import (
     build_grid,
     cell_at,
 )
-from windrose_sites.surface.locate import describe, locate, located_site
+from windrose_sites.surface.locate import (
+    area_label,
+    describe,
+    format_value,
+    locate,
+    located_site,
+)
 from windrose_sites.surface.score import (
     SCORE_TILE_CELLS,
     cell_filter,
@@ -66,12 +72,14 @@ __all__ = [
     "Grid",
     "Progress",
     "Surface",
+    "area_label",
     "build_grid",
     "build_surface",
     "cell_at",
     "cell_filter",
     "cells_frame",
     "describe",
+    "format_value",
     "load_manufacturers",
     "load_region",
     "locate",

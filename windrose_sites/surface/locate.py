@@ -19,7 +19,7 @@ from windrose_sites.surface.build import Surface
 from windrose_sites.surface.grid import Grid
 from windrose_sites.vocab import Method
 
-__all__ = ["describe", "locate", "located_site"]
+__all__ = ["area_label", "describe", "format_value", "locate", "located_site"]
 
 
 def _peaks(grid: Grid, scores: np.ndarray) -> np.ndarray:
@@ -138,18 +138,39 @@ def _strengths(
                 break
             label, unit = surface.criteria["label"].iloc[j], surface.criteria["unit"].iloc[j]
             parts.append(
-                f"{label} {_fmt(surface.matrix[cell, j], unit)} (region average "
-                f"{_fmt(mean[j], unit)}, best {_fmt(best[j], unit)})"
+                f"{label} {format_value(surface.matrix[cell, j], unit)} (region average "
+                f"{format_value(mean[j], unit)}, best {format_value(best[j], unit)})"
             )
         texts.append("; ".join(parts) or "no criterion above the region's average cell")
     return texts
 
 
-def _fmt(value: float, unit: str) -> str:
-    if unit == "people" and value >= 1e6:
-        return f"{value / 1e6:.1f} M people"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
-    return f"{text} {unit}"
+#: One on-screen format per unit (as the app's tables): counts and distances as integers with
+#: thousands separators, shares and prices to one decimal, port throughput to two.
+_DECIMALS = {"%": 1, "EUR/h": 1, "EUR/MWh": 1, "M TEU/yr": 2}
+_INTEGER_UNITS = {"nm", "km", "people", "vehicles/yr", "gCO2eq/kWh", "EUR/truck", "EUR"}
+
+
+def format_value(value: float, unit: str) -> str:
+    """A value with its unit, in the one format of that unit.
+
+    >>> format_value(572_310.4, "people"), format_value(15_412_345, "people")
+    ('572,310 people', '15,412,345 people')
+    >>> format_value(4.26, "%"), format_value(0.652, "M TEU/yr"), format_value(1234.5, "km")
+    ('4.3 %', '0.65 M TEU/yr', '1,234 km')
+    """
+    if not np.isfinite(value):
+        return f"— {unit}"
+    if unit in _INTEGER_UNITS:
+        return f"{value:,.0f} {unit}"
+    if unit in _DECIMALS:
+        return f"{value:,.{_DECIMALS[unit]}f} {unit}"
+    return f"{value:,.4g} {unit}"
+
+
+def area_label(area: pd.Series) -> str:
+    """How a located area is named on screen: "Area near <nearest town>, <state or region>"."""
+    return f"Area near {area['nearest_town']}, {area['region']}"
 
 
 _QUESTIONS = {
@@ -183,7 +204,7 @@ def located_site(area: pd.Series, surface: Surface, *, method: Method = "wsm") -
     part = surface.parts.set_index("part_id").loc[area["part_id"]]
     row = {
         "site_id": f"located_{area['part_id'].lower()}_{abs(lat):.3f}{ns}_{abs(lon):.3f}{ew}",
-        "name": f"Located area near {area['nearest_town']} ({area['region']})",
+        "name": area_label(area),
         "country": part["country"],
         "region": area["region"],
         "role": "candidate",
