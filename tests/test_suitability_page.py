@@ -202,3 +202,21 @@ def test_a_large_upload_draws_the_leaders_plus_the_selection_as_dots():
     assert len(drawn) < (work.attributes.loc[extra["site_id"], "country"] == "US").sum()
     captions = [c.value for c in at.caption]
     assert any("candidate sites covers the top 50 of" in c for c in captions), captions
+
+
+def test_located_areas_read_as_places_not_ids():
+    at = open_page()
+    at.button(key="sfc_add_1").click().run()
+    assert not at.exception
+    shown = " ".join(i.value for i in at.info)
+    assert "Area near " in shown
+    assert "located_" not in shown
+    assert at.session_state["user_sites"][0]["site_id"].iloc[0].startswith("located_")
+
+
+def test_people_have_one_number_format():
+    at = open_page(**only_group("jobs"))
+    text = " ".join(m.value for m in at.markdown)
+    assert "people" in text
+    assert " M people" not in text
+    assert re.search(r"\d{1,3}(,\d{3})+ people", text)
