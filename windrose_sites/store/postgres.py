@@ -31,7 +31,7 @@ import psycopg
 import psycopg.errors
 
 from windrose_sites.store import BUSY_TIMEOUT_S, ScenarioError
-from windrose_sites.store.sql import SqlRepository
+from windrose_sites.store.sql import Columns, SqlRepository, migrate, migrations
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresRepository"]
 
@@ -41,43 +41,14 @@ MIGRATION_LOCK = 0x77696E64726F7365
 CONNECT_TIMEOUT_S = 10
 
 
-def _v0_to_v1(con: psycopg.Connection) -> None:
-    con.execute(
-        "CREATE TABLE scenarios (name text PRIMARY KEY, payload text NOT NULL, "
-        "saved_at timestamptz NOT NULL)"
+#: ``MIGRATIONS[v]`` upgrades a database at schema version ``v`` to ``v + 1``.
+MIGRATIONS: tuple[Callable[[psycopg.Connection], None], ...] = migrations(
+    Columns(
+        text="text",
+        timestamp="timestamptz",
+        identity="bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
     )
-
-
-def _v1_to_v2(con: psycopg.Connection) -> None:
-    """v2 keeps the first save time apart from the last one, and lists by time quickly."""
-    con.execute("ALTER TABLE scenarios ADD COLUMN created_at timestamptz")
-    con.execute("UPDATE scenarios SET created_at = saved_at")
-    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
-
-
-def _v2_to_v3(con: psycopg.Connection) -> None:
-    """v3: a stable id, who saved it, and a trash (as :func:`windrose_sites.store.sqlite`'s)."""
-    con.execute(
-        "CREATE TABLE scenarios_v3 ("
-        "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, "
-        "payload text NOT NULL, saved_at timestamptz NOT NULL, created_at timestamptz NOT NULL, "
-        "owner_name text NOT NULL DEFAULT '', owner_id text, "
-        "deleted_at timestamptz, deleted_by text)"
-    )
-    con.execute(
-        "INSERT INTO scenarios_v3 (name, payload, saved_at, created_at) "
-        "SELECT name, payload, saved_at, COALESCE(created_at, saved_at) FROM scenarios "
-        "ORDER BY COALESCE(created_at, saved_at), name"
-    )
-    con.execute("DROP TABLE scenarios")
-    con.execute("ALTER TABLE scenarios_v3 RENAME TO scenarios")
-    con.execute(
-        "CREATE UNIQUE INDEX scenarios_live_name ON scenarios (name) WHERE deleted_at IS NULL"
-    )
-    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
-
-
-MIGRATIONS: tuple[Callable[[psycopg.Connection], None], ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3)
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -100,15 +71,7 @@ class PostgresRepository(SqlRepository):
         self.url = url
         with self._write(lock=False) as con:
             con.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            version = schema_version(con)
-            if version > SCHEMA_VERSION:
-                msg = (
-                    f"database schema version {version} is newer than "
-                    f"this app's ({SCHEMA_VERSION}); update the app"
-                )
-                raise ScenarioError(msg)
-            for step in MIGRATIONS[version:]:
-                step(con)
+            migrate(con, schema_version(con), MIGRATIONS)
             con.execute("UPDATE windrose_schema SET version = %s", (SCHEMA_VERSION,))
 
     @contextmanager
@@ -129,9 +92,6 @@ class PostgresRepository(SqlRepository):
             raise ScenarioError(msg) from exc
         finally:
             con.close()
-
-    def _read(self):
-        return self._connect()
 
     @contextmanager
     def _write(self, *, lock: bool = True) -> Iterator[psycopg.Connection]:

@@ -1,24 +1,118 @@
-"""The repository operations, written once in SQL that SQLite and PostgreSQL both run.
+"""The repository operations and the schema, written once in SQL that SQLite and PostgreSQL run.
 
-A backend supplies a connection (:meth:`SqlRepository._read`), a write transaction that holds
-the write lock (:meth:`SqlRepository._write`), its placeholder style and its timestamp
-conversion; the statements are shared. Both support partial unique indexes, ``ON CONFLICT``
-on them and ``RETURNING``.
+A backend supplies a connection (:meth:`SqlRepository._connect`), a write transaction that
+holds the write lock (:meth:`SqlRepository._write`), its placeholder style, its timestamp
+conversion, and how it spells the schema's column types (:class:`Columns`, from which
+:func:`migrations` writes its migration steps); the statements are shared. Both support
+partial unique indexes, ``ON CONFLICT`` on them and ``RETURNING``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from functools import partial
+from typing import Any, NamedTuple, Protocol
 
-from windrose_sites.store import Entry, Key, NameConflictError, StoredRow
+from windrose_sites.store import Entry, Key, NameConflictError, ScenarioError, StoredRow
 
-__all__ = ["LIVE", "SqlRepository"]
+__all__ = ["LIVE", "Columns", "SqlRepository", "migrate", "migrations"]
 
 LIVE = "deleted_at IS NULL"
 _ENTRY = "id, name, saved_at, owner_name, deleted_at, deleted_by"
 _KEYS = ("id", "name")
+
+
+# --------------------------------------------------------------------------- schema
+
+
+class _Executes(Protocol):
+    def execute(self, sql: str, /) -> Any: ...  # sqlite3 and psycopg connections
+
+
+class Columns(NamedTuple):
+    """How a backend spells the schema's column types."""
+
+    text: str  # a string column
+    timestamp: str  # a time column (SQLite: ISO 8601 text; PostgreSQL: timestamptz)
+    identity: str  # the id column: its type, generated, never reused, primary key
+
+
+def _v0_to_v1(con: _Executes, columns: Columns) -> None:
+    t, ts = columns.text, columns.timestamp
+    con.execute(
+        f"CREATE TABLE scenarios (name {t} PRIMARY KEY, payload {t} NOT NULL, "
+        f"saved_at {ts} NOT NULL)"
+    )
+
+
+def _v1_to_v2(con: _Executes, columns: Columns) -> None:
+    """v2 keeps the first save time apart from the last one, and lists by time quickly."""
+    con.execute(f"ALTER TABLE scenarios ADD COLUMN created_at {columns.timestamp}")
+    con.execute("UPDATE scenarios SET created_at = saved_at")
+    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
+
+
+def _v2_to_v3(con: _Executes, columns: Columns) -> None:
+    """v3: a stable id, who saved it, and a trash.
+
+    - ``id`` (SQLite ``INTEGER PRIMARY KEY AUTOINCREMENT``, PostgreSQL an identity column):
+      renames keep it, VACUUM cannot renumber it, and a deleted id is never given to a new
+      scenario, so a page acting on an id it showed earlier acts on that scenario or on none.
+    - ``owner_name`` is the name the saver typed (display only); ``owner_id`` stays NULL until
+      sign-in exists, then holds the account's id, and permissions compare that, not the name.
+    - ``deleted_at`` / ``deleted_by``: a delete moves the row to the trash; names are unique
+      among live rows only (a partial unique index), so a trashed name can be reused.
+    """
+    t, ts = columns.text, columns.timestamp
+    con.execute(
+        "CREATE TABLE scenarios_v3 ("
+        f"id {columns.identity}, name {t} NOT NULL, payload {t} NOT NULL, "
+        f"saved_at {ts} NOT NULL, created_at {ts} NOT NULL, "
+        f"owner_name {t} NOT NULL DEFAULT '', owner_id {t}, "
+        f"deleted_at {ts}, deleted_by {t})"
+    )
+    con.execute(
+        "INSERT INTO scenarios_v3 (name, payload, saved_at, created_at) "
+        "SELECT name, payload, saved_at, COALESCE(created_at, saved_at) FROM scenarios "
+        "ORDER BY COALESCE(created_at, saved_at), name"
+    )
+    con.execute("DROP TABLE scenarios")
+    con.execute("ALTER TABLE scenarios_v3 RENAME TO scenarios")
+    con.execute(
+        "CREATE UNIQUE INDEX scenarios_live_name ON scenarios (name) WHERE deleted_at IS NULL"
+    )
+    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
+
+
+def migrations(columns: Columns) -> tuple[Callable[[Any], None], ...]:
+    """A backend's migration steps: ``[v](con)`` upgrades schema version ``v`` to ``v + 1``.
+
+    Examples
+    --------
+    >>> steps = migrations(Columns("TEXT", "TEXT", "INTEGER PRIMARY KEY AUTOINCREMENT"))
+    >>> len(steps), steps[1].func.__doc__.split(" keeps")[0]
+    (3, 'v2')
+    """
+    return tuple(partial(step, columns=columns) for step in (_v0_to_v1, _v1_to_v2, _v2_to_v3))
+
+
+def migrate(con: Any, version: int, steps: Sequence[Callable[[Any], None]]) -> None:
+    """Upgrade a database at schema ``version`` with ``steps[version:]`` (in the caller's
+    transaction); a version newer than ``len(steps)`` raises :class:`ScenarioError`.
+    """
+    if version > len(steps):
+        msg = (
+            f"database schema version {version} is newer than "
+            f"this app's ({len(steps)}); update the app"
+        )
+        raise ScenarioError(msg)
+    for step in steps[version:]:
+        step(con)
+
+
+# --------------------------------------------------------------------------- operations
 
 
 class SqlRepository:
@@ -27,8 +121,13 @@ class SqlRepository:
     #: The driver's unique-violation error, turned into :class:`NameConflictError`.
     unique_violation: type[BaseException] = Exception
 
-    def _read(self) -> AbstractContextManager:  # pragma: no cover - abstract
+    def _connect(self) -> AbstractContextManager:  # pragma: no cover - abstract
+        """A new connection, closed on exit; driver errors become :class:`ScenarioError`."""
         raise NotImplementedError
+
+    def _read(self) -> AbstractContextManager:
+        """A connection for one read (no transaction)."""
+        return self._connect()
 
     def _write(self) -> AbstractContextManager:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -32,60 +32,17 @@ from datetime import datetime
 from pathlib import Path
 
 from windrose_sites.store import BUSY_TIMEOUT_S, ScenarioError
-from windrose_sites.store.sql import SqlRepository
+from windrose_sites.store.sql import Columns, SqlRepository, migrate, migrations
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteRepository", "default_db_path"]
 
 _log = logging.getLogger(__name__)
 
 
-def _v0_to_v1(con: sqlite3.Connection) -> None:
-    con.execute(
-        "CREATE TABLE scenarios (name TEXT PRIMARY KEY, payload TEXT NOT NULL, "
-        "saved_at TEXT NOT NULL)"
-    )
-
-
-def _v1_to_v2(con: sqlite3.Connection) -> None:
-    """v2 keeps the first save time apart from the last one, and lists by time quickly."""
-    con.execute("ALTER TABLE scenarios ADD COLUMN created_at TEXT")
-    con.execute("UPDATE scenarios SET created_at = saved_at")
-    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
-
-
-def _v2_to_v3(con: sqlite3.Connection) -> None:
-    """v3: a stable id, who saved it, and a trash.
-
-    - ``id INTEGER PRIMARY KEY AUTOINCREMENT``: renames keep it, VACUUM cannot renumber it,
-      and a deleted id is never given to a new scenario, so a page acting on an id it showed
-      earlier acts on that scenario or on none.
-    - ``owner_name`` is the name the saver typed (display only); ``owner_id`` stays NULL until
-      sign-in exists, then holds the account's id, and permissions compare that, not the name.
-    - ``deleted_at`` / ``deleted_by``: a delete moves the row to the trash; names are unique
-      among live rows only (a partial unique index), so a trashed name can be reused.
-    """
-    con.execute(
-        "CREATE TABLE scenarios_v3 ("
-        "id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, payload TEXT NOT NULL, "
-        "saved_at TEXT NOT NULL, created_at TEXT NOT NULL, "
-        "owner_name TEXT NOT NULL DEFAULT '', owner_id TEXT, "
-        "deleted_at TEXT, deleted_by TEXT)"
-    )
-    con.execute(
-        "INSERT INTO scenarios_v3 (name, payload, saved_at, created_at) "
-        "SELECT name, payload, saved_at, COALESCE(created_at, saved_at) FROM scenarios "
-        "ORDER BY COALESCE(created_at, saved_at), name"
-    )
-    con.execute("DROP TABLE scenarios")
-    con.execute("ALTER TABLE scenarios_v3 RENAME TO scenarios")
-    con.execute(
-        "CREATE UNIQUE INDEX scenarios_live_name ON scenarios (name) WHERE deleted_at IS NULL"
-    )
-    con.execute("CREATE INDEX scenarios_saved_at ON scenarios (saved_at)")
-
-
 #: ``MIGRATIONS[v]`` upgrades a database at ``user_version`` ``v`` to ``v + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v0_to_v1, _v1_to_v2, _v2_to_v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = migrations(
+    Columns(text="TEXT", timestamp="TEXT", identity="INTEGER PRIMARY KEY AUTOINCREMENT")
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -114,14 +71,7 @@ class SqliteRepository(SqlRepository):
             con.execute("PRAGMA journal_mode=WAL")
             with self._transaction(con):
                 version = con.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    msg = (
-                        f"database schema version {version} is newer than "
-                        f"this app's ({SCHEMA_VERSION}); update the app"
-                    )
-                    raise ScenarioError(msg)
-                for step in MIGRATIONS[version:]:
-                    step(con)
+                migrate(con, version, MIGRATIONS)
                 con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
@@ -155,9 +105,6 @@ class SqliteRepository(SqlRepository):
                 con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
-
-    def _read(self):
-        return self._connect()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
