@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from windrose_sites import limits, maps, routes
+from windrose_sites import map_views, maps
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 
@@ -32,64 +31,56 @@ LINE_COLUMNS = {
 }
 
 
-view = st.radio("View", list(VIEWS), horizontal=True, key="map_view")
-st.caption(md(VIEWS[view]))
+result = ranking.result if ranking is not None else None
+legend_title = f"Score ({sidebar.METHOD_LABELS[state.method]})"
 
-spec = routes.view_spec(view, work.sites, cat.ports, work.attributes)
-layers = []
-legend = None
-if ranking is not None and len(spec.sites):
-    layer, cmap = maps.sites_layer(
-        widgets.drawn_sites(spec.sites, ranking.result),
-        ranking.result,
-        work.table,
-        cat.criteria,
-        key_criteria=widgets.KEY_CRITERIA,
+
+@st.fragment
+def _view() -> None:
+    """The picked view: picking another one, or clicking a site, reruns only this part."""
+    view = st.radio("View", list(VIEWS), horizontal=True, key="map_view")
+    st.caption(md(VIEWS[view]))
+    spec = map_views.view_spec(view, work.sites, cat.ports, work.attributes)
+
+    def static_layers() -> list:
+        # ports and lines: drawn once per data with the sites (see widgets.site_map)
+        lines = [maps.routes_layer(spec.lines, name=spec.lines_name)] if len(spec.lines) else []
+        return [maps.ports_layer(spec.ports), *lines]
+
+    # Only clicks come back: pan and zoom never rerun the script.
+    event = widgets.site_map(
+        f"map_{view}",
+        spec,
+        work,
+        cat,
+        result,
+        layers=static_layers,
+        legend_title=legend_title,
+        returned_objects=["last_active_drawing"],
     )
-    if len(ranking.result) > limits.MAX_ANALYSIS_SITES:
+    clicked = ((event or {}).get("last_active_drawing") or {}).get("properties", {})
+    if clicked.get("site_id"):
+        session.select_site(clicked["site_id"])
+    if result is not None and len(spec.sites):
+        cmap = maps.ranking_scale(result)
         st.caption(
-            f"The map shows the {limits.MAX_ANALYSIS_SITES:d} best-ranked sites of the view plus "
-            f"your selected ones ({len(ranking.result):,} ranked sites in all)."
+            f"Every view colours sites on one scale, the whole ranking's: red {cmap.vmin:.2f} "
+            f"to green {cmap.vmax:.2f}. Labels name up to {maps.LABEL_LIMIT:d} best-ranked "
+            "sites; where two would overlap, the better-ranked one is shown: zoom in for the other."
         )
-    layers.append(layer)
-    legend = {"vmin": cmap.vmin, "vmax": cmap.vmax}
-layers.append(maps.ports_layer(spec.ports))
-if len(spec.lines):
-    layers.append(maps.routes_layer(spec.lines, name=spec.lines_name))
-m = maps.build_map(
-    spec.bounds,
-    cat.outlines,
-    layers,
-    legend=legend,
-    legend_title=f"Score ({sidebar.METHOD_LABELS[state.method]})",
-)
-# Only clicks come back: pan and zoom never rerun the script.
-event = st_folium(
-    m,
-    key=f"map_{view}",
-    height=560,
-    use_container_width=True,
-    returned_objects=["last_active_drawing"],
-)
-clicked = ((event or {}).get("last_active_drawing") or {}).get("properties", {}).get("site_id")
-if clicked:
-    session.select_site(clicked)
-if legend is not None:
-    st.caption(
-        f"Every view colours sites on one scale, the whole ranking's: red {legend['vmin']:.2f} "
-        f"to green {legend['vmax']:.2f}. Labels name up to {maps.LABEL_LIMIT:d} best-ranked "
-        "sites; where two would overlap, the better-ranked one is shown: zoom in for the other."
+    if len(spec.lines):
+        st.subheader(md(spec.lines_name))
+        st.dataframe(
+            spec.lines.drop(columns=["coords", "colour", "dash"]),
+            hide_index=True,
+            column_config=LINE_COLUMNS,
+        )
+    sel = session.selected()
+    names = work.attributes["name"]
+    st.info(
+        "Click a site to select it for the side-by-side comparison. Selected: "
+        + (", ".join(md(names.get(s, s)) for s in sel) if sel else "none")
     )
-if len(spec.lines):
-    st.subheader(md(spec.lines_name))
-    st.dataframe(
-        spec.lines.drop(columns=["coords", "colour", "dash"]),
-        hide_index=True,
-        column_config=LINE_COLUMNS,
-    )
-sel = session.selected()
-names = work.attributes["name"]
-st.info(
-    "Click a site to select it for the side-by-side comparison. Selected: "
-    + (", ".join(md(names.get(s, s)) for s in sel) if sel else "none")
-)
+
+
+_view()

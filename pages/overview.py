@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from windrose_sites import comparison, limits, maps, pipeline, routes, summary
+from windrose_sites import comparison, map_views, pipeline, summary
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 
@@ -67,36 +66,15 @@ with st.container(border=True):
             "**What the answer rests on:** " + " ".join(md(c, max_chars=400) for c in dec.caveats)
         )
 views = st.columns(2)
-vmin, vmax = float(result["score"].min()), float(result["score"].max())
 for col, view in zip(views, ("Europe", "United States"), strict=True):
-    spec = routes.view_spec(view, work.sites, cat.ports, attrs)
+    spec = map_views.view_spec(view, work.sites, cat.ports, attrs)
     with col:
         st.markdown(f"**{md(view)}**")
         if not len(spec.sites):
             st.info("No ranked site in this view.")
             continue
-        layer, cmap = maps.sites_layer(
-            widgets.drawn_sites(spec.sites, result),
-            result,
-            work.table,
-            cat.criteria,
-            key_criteria=widgets.KEY_CRITERIA,
-        )
-        m = maps.build_map(
-            spec.bounds, cat.outlines, [layer], legend={"vmin": cmap.vmin, "vmax": cmap.vmax}
-        )
-        st_folium(
-            m,
-            key=f"overview_map_{view}",
-            height=360,
-            use_container_width=True,
-            returned_objects=[],
-        )
-if len(result) > limits.MAX_ANALYSIS_SITES:
-    st.caption(
-        f"Each map shows the {limits.MAX_ANALYSIS_SITES:d} best-ranked sites of its view plus "
-        f"your selected ones ({len(result):,} ranked sites in all)."
-    )
+        # drawn once per data; a slider move only repaints the sites
+        widgets.site_map(f"overview_map_{view}", spec, work, cat, result, height=360)
 table = comparison.ranking_table(result, attrs)
 shown_rows = min(len(table), 30)
 st.dataframe(

@@ -6,9 +6,19 @@ it is never parsed as HTML, whatever a user uploaded. :mod:`windrose_sites.maps`
 
 from __future__ import annotations
 
+import json
+
 from branca.element import MacroElement, Template
 
-__all__ = ["CARD_JS", "LABELS_JS", "SiteLabels"]
+__all__ = [
+    "CARD_JS",
+    "LABELS_JS",
+    "PAINTED_CARD_JS",
+    "PAINTED_SITES_JS",
+    "PAINT_HOST_JS",
+    "PaintedSites",
+    "SiteLabels",
+]
 
 #: Builds a site's tooltip (on hover, or on a tap) in the browser with textContent. No popup:
 #: a click selects the site, and a popup left open would cover the next site to click. Names,
@@ -139,3 +149,186 @@ class SiteLabels(MacroElement):
     def script(layer_name: str) -> str:
         """The labels script for the layer named ``layer_name`` in the page's JavaScript."""
         return LABELS_JS.replace("__LAYER__", layer_name)
+
+
+# ------------------------------------------------------------------ painted maps (map_paint)
+
+#: The card of a site in a painted map (:mod:`windrose_sites.map_paint`): status and criterion
+#: values are the feature's own (``p.v``), score and rank come from the frame's last paint.
+PAINTED_CARD_JS = """
+    function (feature, layer) {
+        var labels = __LABELS__;
+        function card() {
+            var p = feature.properties, d = window.windrosePainted, i = p.i;
+            var score = !d ? "…" : d.s[i] === null ? "not scored (reference or filtered out)"
+                : d.s[i].toFixed(3);
+            var rank = d && d.r[i] !== null ? String(d.r[i]) : "-";
+            var rows = [["Status", p.v[0]], ["Score", score], ["Rank", rank]].concat(
+                labels.map(function (label, k) { return [label, p.v[k + 1]]; }));
+            var div = document.createElement("div"), title = document.createElement("b");
+            title.textContent = p.name;
+            div.appendChild(title);
+            var table = document.createElement("table");
+            rows.forEach(function (row) {
+                var tr = table.insertRow(), th = document.createElement("th");
+                th.textContent = row[0];
+                tr.appendChild(th);
+                tr.insertCell().textContent = row[1];
+            });
+            div.appendChild(table);
+            return div;
+        }
+        layer.bindTooltip(card, {sticky: true});
+    }
+"""
+
+#: A painted sites layer: registers ``paint`` with the app's page (the map's frame is a
+#: same-origin child of it) under the map's key, and applies the page's last paint for that
+#: key. A paint restyles the sites in place, sets the name labels (placed and decluttered as
+#: in :data:`LABELS_JS`) and the legend's range; one for another static part (its token
+#: differs) is ignored.
+PAINTED_SITES_JS = """
+(function (layer, key, token) {
+    if (!document.getElementById("windrose-label-style")) {
+        var css = document.createElement("style");
+        css.id = "windrose-label-style";
+        css.textContent = ".leaflet-tooltip.windrose-label{padding:1px 5px;"
+            + "font:600 11px/1.35 sans-serif;color:#222;background:rgba(255,255,255,0.85);"
+            + "border:1px solid #888;box-shadow:none}"
+            + ".leaflet-tooltip.windrose-label:before{display:none}";
+        document.head.appendChild(css);
+    }
+    var group = L.layerGroup(), tips = [], points = {};
+    layer.eachLayer(function (f) {
+        var p = f.feature && f.feature.properties;
+        if (p && f.getLatLng) { points[p.i] = f; }
+    });
+    function place(tip) {
+        var map = layer._map, el = tip.getElement();
+        tip.update();
+        var r = el.getBoundingClientRect();
+        var width = map.getContainer().clientWidth;
+        var room = width - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
+        var side = r.width > room ? "left" : "right";
+        if (tip.options.direction !== side) {
+            tip.options.direction = side;
+            tip.options.offset = side === "left" ? [-10, 0] : [10, 0];
+            tip.update();
+            r = el.getBoundingClientRect();
+        }
+        return r;
+    }
+    function declutter() {
+        if (!layer._map) { return; }
+        var kept = [];
+        tips.forEach(function (tip) {
+            var el = tip.getElement();
+            if (!el) { return; }
+            var r = place(tip);
+            var free = kept.every(function (k) {
+                return r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom;
+            });
+            el.style.visibility = free ? "" : "hidden";
+            if (free) { kept.push(r); }
+        });
+    }
+    function setLabels(indices) {
+        group.clearLayers();
+        tips = [];
+        indices.forEach(function (i) {
+            var f = points[i];
+            if (!f) { return; }
+            var text = document.createElement("span");
+            text.textContent = f.feature.properties.label;
+            var tip = L.tooltip({permanent: true, direction: "right", offset: [10, 0],
+                                 pane: "windrose-labels", className: "windrose-label"});
+            tip.setLatLng(f.getLatLng()).setContent(text);
+            tips.push(tip);
+            group.addLayer(tip);
+        });
+        if (layer._map) { setTimeout(declutter, 0); declutter(); }
+    }
+    function paint(data) {
+        if (!data || data.t !== token) { return; }
+        window.windrosePainted = data;
+        layer.eachLayer(function (f) {
+            var p = f.feature && f.feature.properties;
+            if (!p || !f.setStyle) { return; }
+            p.style.fillColor = data.c[p.i];
+            f.setStyle({fillColor: data.c[p.i]});
+        });
+        setLabels(data.l);
+        var text = {"windrose-vmin": data.lg[0].toFixed(2), "windrose-vmax": data.lg[1].toFixed(2),
+                    "windrose-legend-title": data.lg[2]};
+        Object.keys(text).forEach(function (cls) {
+            document.querySelectorAll("." + cls).forEach(function (e) {
+                e.textContent = text[cls];
+            });
+        });
+    }
+    var resized = window.ResizeObserver ? new ResizeObserver(declutter) : null;
+    function show() {
+        var map = layer._map;
+        group.addTo(map);
+        map.on("zoomend moveend resize", declutter);
+        if (resized) { resized.observe(map.getContainer()); }
+        setTimeout(declutter, 0);
+        declutter();
+    }
+    layer.on("add", show);
+    layer.on("remove", function () {
+        layer._map.off("zoomend moveend resize", declutter);
+        if (resized) { resized.disconnect(); }
+        group.remove();
+    });
+    if (layer._map) { show(); }
+    try {
+        var host = window.parent;
+        host.windroseMaps = host.windroseMaps || {};
+        host.windroseMaps[key] = paint;
+        // after this script: the legend below the layer exists by then
+        setTimeout(function () { paint(host.windrosePaint && host.windrosePaint[key]); }, 0);
+    } catch (e) {
+        // the app's page is out of reach (not a same-origin frame): the sites stay grey
+    }
+})(__LAYER__, __KEY__, __TOKEN__);
+"""
+
+#: Runs in the app's page (``st.html``): keeps the paint of map ``__KEY__`` for a frame that
+#: loads later, and hands it to the frame already drawn, if any.
+PAINT_HOST_JS = """
+(function (key, data) {
+    window.windrosePaint = window.windrosePaint || {};
+    window.windrosePaint[key] = data;
+    var apply = window.windroseMaps && window.windroseMaps[key];
+    if (apply) {
+        try { apply(data); } catch (e) { delete window.windroseMaps[key]; }
+    }
+})(__KEY__, __PAINT__);
+"""
+
+
+class PaintedSites(MacroElement):
+    """Paint and name labels for the sites layer it is added to (see :data:`PAINTED_SITES_JS`)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.script(this._parent.get_name()) }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, key: str, token: str):
+        super().__init__()
+        self._name = "PaintedSites"
+        self.key = key
+        self.token = token
+
+    def script(self, layer_name: str) -> str:
+        """The script for the layer named ``layer_name`` in the page's JavaScript."""
+        return (
+            PAINTED_SITES_JS.replace("__LAYER__", layer_name)
+            .replace("__KEY__", json.dumps(self.key).replace("<", "\\u003c"))
+            .replace("__TOKEN__", json.dumps(self.token))
+        )

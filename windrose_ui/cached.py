@@ -1,12 +1,18 @@
-"""What a server process loads once: the shipped catalog with the candidates' criteria."""
+"""What a server process computes once: the shipped catalog, maps' static parts, downloads.
+
+Everything here is keyed on digests of the content it is built from, never on a session, so
+two sessions share an entry only when their data are the same.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from windrose_sites import pipeline
+from windrose_sites import map_paint, pipeline
 
-__all__ = ["Catalog", "load_catalog"]
+__all__ = ["Catalog", "download_bytes", "load_catalog", "static_map"]
 
 #: The shipped data one ranking needs (see :class:`windrose_sites.pipeline.Inputs`).
 Catalog = pipeline.Inputs
@@ -16,3 +22,31 @@ Catalog = pipeline.Inputs
 def load_catalog() -> Catalog:
     """The shipped catalog (read-only: callers copy before changing anything)."""
     return pipeline.load_inputs()
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def static_map(
+    key: str,  # noqa: ARG001 (cache key)
+    data_key: str,  # noqa: ARG001 (cache key)
+    _build: Callable[[], map_paint.StaticMap],
+) -> map_paint.StaticMap:
+    """The static part of map ``key`` for the data named ``data_key``, rendered once.
+
+    A resource, not data: the entry is immutable strings, shared without a copy per rerun.
+    """
+    return _build()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def download_bytes(
+    kind: str,  # noqa: ARG001 (cache key)
+    ranking_key: str,  # noqa: ARG001 (cache key)
+    data_key: str,  # noqa: ARG001 (cache key)
+    _build: Callable[[], bytes],
+) -> bytes:
+    """The bytes of download ``kind`` made from the ranking and the data these keys name.
+
+    The keys are digests of the content the file is built from (``windrose_ui.widgets``), so
+    a rerun that changes neither reuses the bytes and one that changes either builds them anew.
+    """
+    return _build()
