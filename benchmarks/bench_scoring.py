@@ -11,11 +11,25 @@ normalized values), our ``score_array`` fast path, the scikit-criteria pipeline,
 would dominate), and a plain numpy expression of the same formula; the ratio of each to
 ``score_array``; and the peak extra memory (tracemalloc) of our two paths as a multiple of
 the input matrix. Every result is checked against ``score_array`` before it is timed.
+
+``--memory`` measures the issue-16 target instead, for all four methods on one size
+(``--rows``, default 1,000,000) x 10::
+
+    .venv/bin/python benchmarks/bench_scoring.py --memory
+
+For each method it prints the temporaries of ``score``: the tracemalloc peak minus what the call
+still holds once it has returned (the returned frame with its ``attrs``), as a multiple of the
+matrix (rows x 10 x 8 bytes), and whether that meets the target of at most 1.5x. It also prints
+the median time of ``score`` against a plain numpy floor of the same arithmetic, timed in the
+same run: the floor copies the matrix out of the frame and computes the scores, the normalized
+matrix, the contributions (wsm, promethee) and the ranks, with no checks and no DataFrame.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import gc
 import statistics
 import time
 import tracemalloc
@@ -33,9 +47,11 @@ from skcriteria.pipelines import mkpipe
 from skcriteria.preprocessing.invert_objectives import MinMaxInverter
 from skcriteria.preprocessing.scalers import SumScaler, VectorScaler
 
+from windrose_sites import scoring
 from windrose_sites.scoring import score, score_array
 
 N_CRITERIA = 10
+MEMORY_TARGET = 1.5  # issue 16: temporaries above the output, as a multiple of the matrix
 SLOW_ROWS = 100_000  # at or above this size the peers get fewer repeats
 
 
@@ -135,6 +151,122 @@ def bench(n_rows: int, method: str, repeats: int, slow_repeats: int) -> dict[str
     return row
 
 
+def floor_wsm(x: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    r = np.where(benefit, x - lo, hi - x) / (hi - lo)
+    return r @ w, r
+
+
+def floor_wpm(x: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r = np.where(benefit, x / x.max(axis=0), x.min(axis=0) / x)
+    return np.exp(np.log(r) @ w), r
+
+
+def floor_topsis(
+    x: np.ndarray, w: np.ndarray, benefit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    r = x / np.sqrt((x**2).sum(axis=0))
+    return numpy_topsis(x, w, benefit), r
+
+
+def floor_promethee(
+    x: np.ndarray, w: np.ndarray, benefit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    n = x.shape[0]
+    flows = np.empty_like(x)
+    for j in range(x.shape[1]):
+        ordered = np.sort(x[:, j])
+        worse = np.searchsorted(ordered, x[:, j], side="left")
+        better = n - np.searchsorted(ordered, x[:, j], side="right")
+        flows[:, j] = (worse - better) / (n - 1) if benefit[j] else (better - worse) / (n - 1)
+    return flows @ w, flows
+
+
+FLOORS = {"wsm": floor_wsm, "wpm": floor_wpm, "topsis": floor_topsis, "promethee": floor_promethee}
+
+
+def numpy_floor(
+    method: str, table: pd.DataFrame, w: np.ndarray, benefit: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """The outputs of ``score`` in plain numpy: scores, ranks, normalized values, contributions."""
+    x = table.to_numpy(dtype=np.float64, copy=True)
+    values, normalized = FLOORS[method](x, w, benefit)
+    rounded = np.round(values, 12)
+    ranks = x.shape[0] - np.searchsorted(np.sort(rounded), rounded, side="right") + 1
+    if method in ("wsm", "promethee"):
+        return values, ranks, normalized, normalized * w
+    return values, ranks, normalized
+
+
+def alternating_medians(
+    first: Callable[[], object], second: Callable[[], object], repeats: int
+) -> tuple[float, float]:
+    """Median seconds of two calls timed in turn, so a change in machine load hits both."""
+    first(), second()  # warm-up
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for run, out in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            run()
+            out.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def retained_and_temporary_bytes(run: Callable[[], object]) -> tuple[int, int]:
+    """Bytes the call still holds after returning, and its tracemalloc peak above that."""
+    gc.collect()
+    tracemalloc.start()
+    base, _ = tracemalloc.get_traced_memory()
+    result = run()
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del result
+    return current - base, peak - current
+
+
+def bench_memory(n_rows: int, repeats: int) -> None:
+    x, w, benefit = make_problem(n_rows)
+    columns = [f"c{j}" for j in range(N_CRITERIA)]
+    table = pd.DataFrame(x, columns=columns)
+    weights = dict(zip(columns, w, strict=True))
+    directions = {c: "benefit" if b else "cost" for c, b in zip(columns, benefit, strict=True)}
+    print(f"code measured: {scoring.__file__}")
+    print(f"{n_rows:,} rows x {N_CRITERIA} criteria; matrix = {x.nbytes / 1e6:.0f} MB; "
+          f"target: temporaries <= {MEMORY_TARGET}x the matrix\n")  # fmt: skip
+    head = (
+        f"{'method':<10}{'temporaries':>12}{'output':>8}{'target':>8}"
+        f"{'score ms':>10}{'floor ms':>10}{'ratio':>7}{'floor temp':>12}"
+    )
+    print(head)
+    print("-" * len(head))
+    met = []
+    for method in ("wsm", "wpm", "topsis", "promethee"):
+        ours = functools.partial(score, table, weights, directions, method=method)
+        floor = functools.partial(numpy_floor, method, table, w, benefit)
+        expected = floor()
+        result = ours()
+        np.testing.assert_allclose(result["score"], expected[0], rtol=0, atol=1e-9, err_msg=method)
+        np.testing.assert_array_equal(result["rank"], expected[1], err_msg=method)
+        del result, expected
+        kept, temporary = retained_and_temporary_bytes(ours)
+        _, floor_temporary = retained_and_temporary_bytes(floor)
+        ok = temporary <= MEMORY_TARGET * x.nbytes
+        met.append(ok)
+        ours_s, floor_s = alternating_medians(ours, floor, repeats)
+        print(
+            f"{method:<10}{temporary / x.nbytes:>11.2f}x{kept / x.nbytes:>7.2f}x"
+            f"{'met' if ok else 'MISSED':>8}{ours_s * 1e3:>10.0f}{floor_s * 1e3:>10.0f}"
+            f"{ours_s / floor_s:>6.2f}x{floor_temporary / x.nbytes:>11.2f}x"
+        )
+    print(
+        "\ntemporaries: tracemalloc peak minus the bytes still held after the call (the returned "
+        "frame and its attrs), / matrix bytes; output: those held bytes / matrix bytes; "
+        "ratio: score time / floor time (median of each, same run)."
+    )
+    verdict = "met" if all(met) else "MISSED"
+    print(f"memory target {verdict}: temporaries <= {MEMORY_TARGET}x for {sum(met)} of 4 methods")
+
+
 def print_table(rows: list[dict[str, object]]) -> None:
     names = ["score", "score_array", "skcriteria", "pymcdm", "numpy"]
     head = f"{'rows':>9} {'method':<7}" + "".join(f"{n + ' ms':>15}" for n in names)
@@ -163,7 +295,14 @@ def main() -> None:
     parser.add_argument(
         "--slow-repeats", type=int, default=2, help=f"repeats for peers at >= {SLOW_ROWS:,} rows"
     )
+    parser.add_argument(
+        "--memory", action="store_true", help="issue-16 memory target for all four methods"
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows for --memory")
     args = parser.parse_args()
+    if args.memory:
+        bench_memory(args.rows, min(args.repeats, 5))
+        return
     rows = [
         bench(n, method, args.repeats, args.slow_repeats)
         for n in args.sizes

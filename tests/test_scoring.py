@@ -372,6 +372,17 @@ def test_score_array_does_not_modify_input():
     np.testing.assert_array_equal(x, before)
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_score_does_not_modify_table(sites, method):
+    """score normalizes its working copy in place; the caller's table never changes."""
+    table = sites.copy()
+    table.loc["Cove", "jobs"] = np.nan
+    table["land_eur_m2"] -= 50.0  # a value <= 0: wpm shifts its copy
+    before = table.copy()
+    _run(table, method, missing="worst")
+    pd.testing.assert_frame_equal(table, before, check_exact=True)
+
+
 def test_score_array_chunk_boundaries_match_dataframe_path():
     """More rows than one kernel block, so the chunked loops run several times."""
     rng = np.random.default_rng(4)

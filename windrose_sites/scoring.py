@@ -104,10 +104,14 @@ def _column_range(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
+# The normalizers (``_minmax``, ``_ratio_to_best``, ``_vector``, ``_net_flows``) overwrite
+# ``x`` with its normalized values and return it: :func:`score` hands them its working copy.
+
+
 def _minmax(x: np.ndarray, benefit: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Min-max normalize columns; a constant column becomes all ones (as pymcdm)."""
+    """Min-max normalize columns in place; a constant column becomes all ones (as pymcdm)."""
     span = hi - lo
-    r = x - lo
+    r = np.subtract(x, lo, out=x)
     r *= np.divide(1.0, span, out=np.zeros_like(span), where=span > 0)
     np.subtract(1.0, r, out=r, where=~benefit)  # cost: (max - x) / span = 1 - (x - min) / span
     r[:, span == 0] = 1.0
@@ -131,8 +135,9 @@ def _wsm(
 def _ratio_to_best(
     x: np.ndarray, benefit: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> np.ndarray:
-    """Ratio to the best value: ``x / max`` for benefit, ``min / x`` for cost."""
-    return np.where(benefit, x / hi, lo / x)
+    """Ratio to the best value in place: ``x / max`` for benefit, ``min / x`` for cost."""
+    np.divide(x, hi, out=x, where=benefit)
+    return np.divide(lo, x, out=x, where=~benefit)
 
 
 def _wpm(
@@ -166,9 +171,9 @@ def _column_norms(x: np.ndarray) -> np.ndarray:
 
 
 def _vector(x: np.ndarray, _benefit: np.ndarray, _lo: np.ndarray, _hi: np.ndarray) -> np.ndarray:
-    """Vector normalization ``x / ||x||``; an all-zero column stays zero."""
+    """Vector normalization ``x / ||x||`` in place; an all-zero column stays zero."""
     norm = _column_norms(x)
-    return x / np.where(norm > 0, norm, 1.0)
+    return np.divide(x, np.where(norm > 0, norm, 1.0), out=x)
 
 
 def _sq_distances(
@@ -249,8 +254,18 @@ def _rank_descending(values: np.ndarray) -> np.ndarray:
 
 
 def _net_flows(x: np.ndarray, benefit: np.ndarray, _lo: np.ndarray, _hi: np.ndarray) -> np.ndarray:
-    """Unweighted net flow of every criterion, in [-1, 1]."""
-    return np.column_stack([_net_flow(x[:, j], bool(benefit[j])) for j in range(x.shape[1])])
+    """Unweighted net flow of every criterion, in [-1, 1], in place."""
+    for j in range(x.shape[1]):
+        x[:, j] = _net_flow(x[:, j], bool(benefit[j]))
+    return x
+
+
+def _weighted_flows(flows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Sum of ``w_j * flows[:, j]`` over the weighted criteria, in the order of ``w``."""
+    out = np.zeros(flows.shape[0])
+    for j in np.flatnonzero(w):
+        out += w[j] * flows[:, j]
+    return out
 
 
 def _promethee(
@@ -261,6 +276,17 @@ def _promethee(
     for j in np.flatnonzero(w):
         out += w[j] * _net_flow(x[:, j], bool(benefit[j]))
     return out
+
+
+def _score_in_place(
+    method: str, x: np.ndarray, w: np.ndarray, benefit: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and normalized values; ``x`` (a working copy) becomes the normalized values."""
+    if method == "promethee":  # the flows are the normalized values: compute them once
+        flows = _net_flows(x, benefit, lo, hi)
+        return _weighted_flows(flows, w), flows
+    values = _KERNELS[method](x, w, benefit, lo, hi)
+    return values, _NORMALIZERS[method](x, benefit, lo, hi)
 
 
 _KERNELS = {"wsm": _wsm, "wpm": _wpm, "topsis": _topsis, "promethee": _promethee}
@@ -330,12 +356,20 @@ def _check_directions(
 
 
 def _decision_matrix(table: pd.DataFrame, names: Sequence[Hashable]) -> np.ndarray:
-    """Weighted columns as a float64 matrix (NaN for missing); rejects non-numeric columns."""
+    """Weighted columns as a new float64 matrix (NaN for missing); rejects non-numeric columns.
+
+    Filled column by column into a column-major (Fortran-ordered) matrix, the layout pandas
+    itself returns: no intermediate frame, no second copy, and ``pd.DataFrame`` wraps the
+    normalized values without copying them.
+    """
     for name in names:
         if not pd.api.types.is_numeric_dtype(table[name]):
             msg = f"Criterion {name!r} has dtype {table[name].dtype}; criteria must be numeric."
             raise ValueError(msg)
-    return table[list(names)].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    x = np.empty((len(names), len(table))).T
+    for j, name in enumerate(names):
+        x[:, j] = table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+    return x
 
 
 def _cell(
@@ -468,9 +502,11 @@ def score(
         ``"shifted"`` (dict criterion -> amount added to every value by :data:`WPM_RULE`,
         in the criterion's unit; empty unless ``"wpm"`` met a value <= 0). ``score`` comes
         from the same
-        kernel as :func:`score_array`; the contributions sum to it to about 1e-12. The
-        table path needs about 3-4x the input's memory: for a 1,000,000-cell surface
-        rescored on every slider move, call :func:`score_array`.
+        kernel as :func:`score_array`; the contributions sum to it to about 1e-12. Memory:
+        the output holds about 1.3x the matrix of weighted criteria (n x m float64), 2.3x
+        with the contributions, and the call needs at most 0.6x more while it runs (one
+        working copy becomes the normalized values). For a 1,000,000-cell surface rescored
+        on every slider move, call :func:`score_array`.
 
     Raises
     ------
@@ -522,14 +558,14 @@ def score(
     benefit = _check_directions(directions, names, table.columns)
     x = _decision_matrix(table, names)
     imputed = impute_worst(x, benefit) if missing == "worst" else np.zeros(x.shape, dtype=bool)
-    _check_finite(x, table.index, names)
-    lo, hi = _column_range(x)
+    lo, hi = _column_range(x)  # NaN and infinities reach lo or hi
+    if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+        _check_finite(x, table.index, names)
     shift = _positive_shift(lo, hi) if method == "wpm" else np.zeros(len(names))
     if shift.any():
         x += shift
         lo, hi = lo + shift, hi + shift
-    values = _KERNELS[method](x, w, benefit, lo, hi)
-    normalized = _NORMALIZERS[method](x, benefit, lo, hi)
+    values, normalized = _score_in_place(method, x, w, benefit, lo, hi)
     head = _result(table.index, names, w, values, normalized, imputed, method)
     flat = _no_information(lo, hi)
     head.attrs["no_information"] = [n for n, c in zip(names, flat, strict=True) if c]
@@ -546,13 +582,19 @@ def _result(
     imputed: np.ndarray,
     method: str,
 ) -> pd.DataFrame:
-    """Assemble the score table with ranks, contributions and attrs (no extra copies)."""
-    head = pd.DataFrame({"score": values, "rank": _rank_descending(values)}, index=index)
+    """Assemble the score table with ranks, contributions and attrs (no copies)."""
+    ranks = _rank_descending(values)
     if method in _ADDITIVE:
-        contrib = pd.DataFrame(
-            normalized * w, index=index, columns=[f"contrib_{n}" for n in names], copy=False
+        head = pd.DataFrame(
+            np.multiply(normalized, w),
+            index=index,
+            columns=[f"contrib_{n}" for n in names],
+            copy=False,
         )
-        head = pd.concat([head, contrib], axis=1)
+        head.insert(0, "score", values)
+        head.insert(1, "rank", ranks)
+    else:
+        head = pd.DataFrame({"score": values, "rank": ranks}, index=index, copy=False)
     head.attrs["method"] = method
     head.attrs["weights"] = {name: float(v) for name, v in zip(names, w, strict=True)}
     head.attrs["normalized"] = pd.DataFrame(normalized, index=index, columns=names, copy=False)
