@@ -26,7 +26,8 @@ used = ranking.weights[ranking.weights > 0]
 # Pairwise crossovers and SMAA rank matrices grow with the square of the number of sites:
 # analyse the leaders plus the user's selection (all sites of a normal ranking).
 focus = limits.focus_sites(ranking.result, state.selected)
-table = work.table.loc[focus, used.index]
+ranked = ranking.result["rank"].sort_values(kind="stable").index  # best first, as focus
+bounded = len(focus) < len(ranking.result)
 # the sidebar may flip a direction: analyse the problem the ranking solved
 directions = decision.criteria_with_directions(cat.criteria, state)
 directions = directions.loc[used.index, "direction"].to_dict()
@@ -34,11 +35,21 @@ groups = cat.criteria.loc[used.index, "group"].to_dict()
 labels = cat.criteria.loc[used.index, "label"].to_dict()
 names = work.attributes.loc[focus, "name"].to_dict()
 md_names = {s: text.md(n) for s, n in names.items()}  # for Markdown: user names stay text
-args = (table, used.to_dict(), directions)
-kw = {"method": state.method, "missing": "worst"}
+# One validated problem per rerun, shared by every analysis below. A shortlist is normalized
+# over every ranked site (among=), so its scores are the Overview's.
+problem = sensitivity.Problem(
+    work.table.loc[ranked, used.index],
+    used.to_dict(),
+    directions,
+    method=state.method,
+    missing="worst",
+    groups=groups,
+    names=names,
+    labels=labels,
+    among=focus if bounded else None,
+)
 order = list(focus)  # by the ranking's rank, best first
 leader = order[0]
-bounded = len(focus) < len(ranking.result)
 st.caption(
     f"{text.md(sidebar.METHOD_LABELS[state.method])} on {len(order):,} sites, with the "
     "weights, filters and data of the sidebar. Shares are of the total weight; the other "
@@ -50,13 +61,14 @@ if bounded:
         text.md(
             limits.focus_sentence(len(ranking.result), focus, what="Sensitivity"), max_chars=600
         )
-        + " These sites are analysed as a shortlist: each criterion is normalized over them "
-        "(min–max, vector norm or net flows among these sites), so scores here can differ "
-        "from the Overview's, and sites outside the shortlist are not followed. Select a site "
-        "(Compare or Map) to add it.",
+        + f" Each criterion is still normalized over all {len(ranking.result):,} ranked sites, "
+        "so the shortlist's scores are the Overview's; ranks here are among the shortlist, and "
+        "sites outside it are not followed. Select a site (Compare or Map) to add it.",
         icon="ℹ️",
     )
 answers = st.container(border=True)
+with answers:  # the board's two questions, filled in below
+    duel_box, sure_box = st.container(), st.container()
 
 
 def download(frame: pd.DataFrame, label: str, file: str, key: str) -> None:
@@ -74,6 +86,20 @@ def pct(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{c: (100 * frame[c]).round(1) for c in columns})
 
 
+PERCENT = st.column_config.NumberColumn(format="%.1f%%")  # shares shown as 0-100
+RANK = st.column_config.NumberColumn(format="%d")
+
+
+def show(frame: pd.DataFrame, headers: dict[str, str], config: dict, key: str) -> None:
+    """A table for people: readable headers, the site names first, the ids kept as the index."""
+    st.dataframe(
+        frame.rename(columns=headers),
+        hide_index=True,
+        column_config={headers.get(c, c): v for c, v in config.items()},
+        key=key,
+    )
+
+
 # --- walking weights ----------------------------------------------------------------------
 st.header("Walking weights")
 group_names = list(dict.fromkeys(groups.values()))
@@ -85,10 +111,8 @@ group = st.selectbox(
 )
 measure = st.radio("Show", ["rank", "score"], horizontal=True, key="sens_measure")
 try:
-    sweep = sensitivity.weight_sweep(*args, criterion_or_group=group, groups=groups, **kw)
-    cross = sensitivity.crossovers(
-        *args, criterion_or_group=group, groups=groups, names=names, **kw
-    )
+    sweep = sensitivity.sweep.weight_sweep(problem, group)
+    cross = sensitivity.sweep.crossovers(problem, group)
 except ValueError as exc:  # the group holds every weight: nothing to trade against
     sweep = cross = None
     st.info(f"No sweep for {text.md(group)}: {text.md(exc)}")
@@ -130,12 +154,15 @@ if sweep is not None:
     st.caption("Dashed line: the current weight. Dots: where the leader changes.")
     only_leader = st.checkbox("Only changes of leader", value=True, key="sens_leader_only")
     shown = cross[cross["leader_changes"]] if only_leader else cross
-    st.dataframe(
-        pct(shown, ["share"])[["share", "sentence", "leader_changes"]].rename(
-            columns={"share": f"{group} share %"}
-        ),
-        hide_index=True,
-        key="sens_crossovers",
+    show(
+        pct(shown, ["share"])[["share", "sentence", "leader_changes"]],
+        {
+            "share": f"Share of {group}",
+            "sentence": "What happens",
+            "leader_changes": "Leader changes",
+        },
+        {"share": PERCENT, "leader_changes": st.column_config.CheckboxColumn()},
+        "sens_crossovers",
     )
     download(
         pct(cross, ["share"]),
@@ -144,99 +171,118 @@ if sweep is not None:
         "dl_sens_crossovers",
     )
 
+
 # --- rank acceptability -------------------------------------------------------------------
-st.header("How sure is the ranking? (SMAA-2)")
-c1, c2, c3 = st.columns(3)
-samples = c1.selectbox(
-    "Weight samples",
-    SAMPLES,
-    index=SAMPLES.index(10_000),
-    format_func="{:,}".format,
-    key="sens_samples",
-)
-spread = c2.selectbox(
-    "Weights",
-    CONCENTRATIONS,
-    format_func=spread_label,
-    key="sens_spread",
-)
-seed = c3.number_input("Seed", 0, 2**31 - 1, 0, step=1, key="sens_seed")
-bar = st.progress(0.0, text="Sampling weights…")
-acc = sensitivity.rank_acceptability(
-    *args,
-    samples=samples,
-    seed=int(seed),
-    spread=spread,
-    progress=lambda done: bar.progress(done, text=f"Sampling weights… {done:.0%}"),
-    **kw,
-)
-bar.progress(1.0, text=f"{samples:,} weight samples scored.")
-heat = (
-    acc.rename(index=names)
-    .rename_axis(index="site")
-    .reset_index()
-    .melt(id_vars="site", var_name="rank", value_name="share")
-)
-by_name = [names[s] for s in order]
-left, right = st.columns([3, 2])
-left.altair_chart(
-    (
-        alt.Chart(heat)
-        .mark_rect()
-        .encode(
-            x=alt.X("rank:O", title="Rank"),
-            y=alt.Y("site:N", sort=by_name, title=None, axis=alt.Axis(labelLimit=180)),
-            color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="blues")),
-            tooltip=["site", "rank", alt.Tooltip("share:Q", format=".1%")],
-        )
-    ).properties(height=alt.Step(24)),
-    width="stretch",
-    key="sens_heatmap",
-)
-first = acc[1].rename(index=names).rename_axis("site").rename("first").reset_index()
-right.altair_chart(
-    alt.Chart(first)
-    .mark_bar()
-    .encode(
-        x=alt.X("first:Q", title="Probability of being first", axis=alt.Axis(format="%")),
-        y=alt.Y("site:N", sort="-x", title=None, axis=alt.Axis(labelLimit=180)),
-        tooltip=["site", alt.Tooltip("first:Q", format=".1%")],
+@st.fragment
+def acceptability(problem: sensitivity.Problem, order: list, leader: str) -> None:
+    """SMAA-2 with its own widgets: a new sample size reruns only this part (issue 16)."""
+    c1, c2, c3 = st.columns(3)
+    samples = c1.selectbox(
+        "Weight samples",
+        SAMPLES,
+        index=SAMPLES.index(10_000),
+        format_func="{:,}".format,
+        key="sens_samples",
     )
-    .properties(height=alt.Step(24)),
-    width="stretch",
-    key="sens_first_chart",
-)
-accept = (100 * acc.loc[order]).round(1).rename(columns=lambda r: f"rank {r} %")
-accept.insert(0, "name", [names[s] for s in order])
-accept["confidence factor"] = pd.Series(acc.attrs["confidence"]).reindex(order)
-st.dataframe(accept, key="sens_acceptability")
-st.caption(
-    "Each row: the share of weight samples in which the site takes each rank. The confidence "
-    "factor is 1 when the site is first at its central weights (the mean of the samples where "
-    "it is first); our criterion values are exact, so it is 1 or 0 (SMAA-2)."
-)
-download(
-    accept.reset_index(),
-    "Download rank acceptability CSV",
-    "windrose-acceptability.csv",
-    "dl_sens_acceptability",
-)
+    spread = c2.selectbox("Weights", CONCENTRATIONS, format_func=spread_label, key="sens_spread")
+    seed = c3.number_input("Seed", 0, 2**31 - 1, 0, step=1, key="sens_seed")
+    bar = st.progress(0.0, text="Sampling weights…")
+    acc = sensitivity.smaa.rank_acceptability(
+        problem,
+        samples=samples,
+        seed=int(seed),
+        spread=spread,
+        progress=lambda done: bar.progress(done, text=f"Sampling weights… {done:.0%}"),
+    )
+    bar.progress(1.0, text=f"{samples:,} weight samples scored.")
+    heat = (
+        acc.rename(index=names)
+        .rename_axis(index="site")
+        .reset_index()
+        .melt(id_vars="site", var_name="rank", value_name="share")
+    )
+    by_name = [names[s] for s in order]
+    left, right = st.columns([3, 2])
+    left.altair_chart(
+        (
+            alt.Chart(heat)
+            .mark_rect()
+            .encode(
+                x=alt.X("rank:O", title="Rank"),
+                y=alt.Y("site:N", sort=by_name, title=None, axis=alt.Axis(labelLimit=180)),
+                color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="blues")),
+                tooltip=["site", "rank", alt.Tooltip("share:Q", format=".1%")],
+            )
+        ).properties(height=alt.Step(24)),
+        width="stretch",
+        key="sens_heatmap",
+    )
+    first = acc[1].rename(index=names).rename_axis("site").rename("first").reset_index()
+    right.altair_chart(
+        alt.Chart(first)
+        .mark_bar()
+        .encode(
+            x=alt.X("first:Q", title="Probability of being first", axis=alt.Axis(format="%")),
+            y=alt.Y("site:N", sort="-x", title=None, axis=alt.Axis(labelLimit=180)),
+            tooltip=["site", alt.Tooltip("first:Q", format=".1%")],
+        )
+        .properties(height=alt.Step(24)),
+        width="stretch",
+        key="sens_first_chart",
+    )
+    accept = (100 * acc.loc[order]).round(1).rename(columns=lambda r: f"rank {r} %")
+    accept.insert(0, "name", [names[s] for s in order])
+    accept["confidence factor"] = pd.Series(acc.attrs["confidence"]).reindex(order)
+    ranks_pct = [c for c in accept.columns if c.startswith("rank ")]
+    show(
+        accept.assign(**{"confidence factor": accept["confidence factor"].map(factor)}),
+        {"name": "Site", "confidence factor": "Confidence factor"}
+        | {c: c.replace("rank ", "Rank ").replace(" %", "") for c in ranks_pct},
+        dict.fromkeys(ranks_pct, PERCENT),
+        "sens_acceptability",
+    )
+    st.caption(
+        "Each row: the share of weight samples in which the site takes each rank. The "
+        "confidence factor is 1 when the site is first at its central weights (the mean of the "
+        "samples where it is first); our criterion values are exact, so it is 1 or 0 (SMAA-2); "
+        "— for a site that is never first."
+    )
+    download(
+        accept.reset_index(),
+        "Download rank acceptability CSV",
+        "windrose-acceptability.csv",
+        "dl_sens_acceptability",
+    )
+    with sure_box:  # the board's second question, at the top of the page
+        st.markdown(f"**How sure are we that {md_names[leader]} is first?**")  # md-safe: md_names
+        others = acc[1].drop(leader)  # the site most often first among the others
+        runner = others.idxmax() if len(others) and others.max() > 0 else None
+        st.markdown(  # md-safe: md_names are escaped
+            f"{md_names[leader]} is first in {acc.at[leader, 1]:.0%} of {samples:,} weight "
+            f"samples ({spread_label(spread)})"
+            + (f"; {md_names[runner]} is first in {acc.at[runner, 1]:.0%}." if runner else ".")
+        )
+
+
+def factor(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+st.header("How sure is the ranking? (SMAA-2)")
+acceptability(problem, order, leader)
 
 # --- stability intervals ------------------------------------------------------------------
 st.header("Stability intervals")
 level = st.radio("For each", ["group", "criterion"], horizontal=True, key="sens_stab_level")
-stab = sensitivity.stability_intervals(
-    *args,
-    groups=groups if level == "group" else None,
-    names=names,
-    labels=None if level == "group" else labels,
-    **kw,
-)
+stab = sensitivity.sweep.stability_intervals(problem, per=level)
 stab_pct = pct(stab, ["share", "lower", "upper"]).rename(
     columns={"share": "now %", "lower": "from %", "upper": "to %"}
 )
-st.dataframe(
-    stab_pct[["sentence", "now %", "from %", "to %"]], hide_index=True, key="sens_stability"
+show(
+    stab_pct[["sentence", "now %", "from %", "to %"]],
+    {"sentence": "In words", "now %": "Now", "from %": "From", "to %": "To"},
+    {"now %": PERCENT, "from %": PERCENT, "to %": PERCENT},
+    "sens_stability",
 )
 download(
     stab_pct, "Download stability intervals CSV", "windrose-stability.csv", "dl_sens_stability"
@@ -244,61 +290,39 @@ download(
 
 # --- method agreement ---------------------------------------------------------------------
 st.header("Do the methods agree?")
-agree = sensitivity.method_agreement(*args, missing="worst")
+agree = sensitivity.agreement.method_agreement(problem)
 ranks = agree.loc[order].rename(columns=sidebar.METHOD_LABELS)
 ranks.insert(0, "name", [names[s] for s in order])
-st.dataframe(ranks, key="sens_methods")
+show(ranks, {"name": "Site"}, dict.fromkeys(ranks.columns[1:], RANK), "sens_methods")
 for method, reason in agree.attrs["unavailable"].items():
     st.info(f"{text.md(sidebar.METHOD_LABELS[method])} is unavailable: {text.md(reason)}")
 tau = pd.DataFrame(agree.attrs["tau"]).rename(
     index=sidebar.METHOD_LABELS, columns=sidebar.METHOD_LABELS
 )
 st.markdown("Kendall's tau between the rankings (1 = same order, −1 = reversed):")
-st.dataframe(tau.round(3), key="sens_tau")
+st.dataframe(
+    tau.round(3),
+    column_config=dict.fromkeys(tau.columns, st.column_config.NumberColumn(format="%.3f")),
+    key="sens_tau",
+)
 download(
     ranks.reset_index(), "Download method ranks CSV", "windrose-methods.csv", "dl_sens_methods"
 )
 
-# --- the board's two questions, answered at the top ---------------------------------------
+# --- the board's first question, answered at the top --------------------------------------
 if {BOARD_SITE, BOARD_RIVAL} <= set(order) and BOARD_GROUP in group_names:
     duel = (BOARD_SITE, BOARD_RIVAL, BOARD_GROUP)
 else:  # filtered or edited away: ask the same of the runner-up and the chosen group
     duel = (order[1], leader, group) if len(order) > 1 else None
-with answers:
-    # re-scored over the shortlist, the leader can differ from the whole ranking's
-    own = agree[state.method].astype(float) if state.method in agree else None
-    own_leader = own.idxmin() if own is not None else leader
-    if own_leader != leader:
-        st.warning(  # md-safe: md_names are escaped
-            f"Re-scored over this shortlist, {md_names[own_leader]} leads; over all "
-            f"{len(ranking.result):,} ranked sites {md_names[leader]} does (the Overview's "
-            "leader). The shortlist's criterion ranges differ from the full list's.",
-            icon="⚠️",
-        )
-    if duel is not None:
-        site, rival, topic = duel
+if duel is not None:
+    site, rival, topic = duel
+    with duel_box:
         st.markdown(  # md-safe: md_names are escaped, topic is a shipped group label
             f"**If {topic} mattered a little more, would {md_names[site]} beat {md_names[rival]}?**"
         )
         try:
             st.markdown(  # md-safe: the sentence is built with md_names
-                sensitivity.head_to_head(
-                    *args,
-                    site=site,
-                    rival=rival,
-                    criterion_or_group=topic,
-                    groups=groups,
-                    names=md_names,
-                    **kw,
-                )
+                sensitivity.sweep.head_to_head(problem, site, rival, topic, names=md_names)
             )
         except ValueError as exc:  # the group holds every weight
             st.markdown(f"No answer: {text.md(exc)}")
-    st.markdown(f"**How sure are we that {md_names[leader]} is first?**")  # md-safe: md_names
-    others = acc[1].drop(leader)  # the site most often first among the others
-    runner = others.idxmax() if len(others) and others.max() > 0 else None
-    st.markdown(  # md-safe: md_names are escaped
-        f"{md_names[leader]} is first in {acc.at[leader, 1]:.0%} of {samples:,} weight samples "
-        f"({spread_label(spread)})"
-        + (f"; {md_names[runner]} is first in {acc.at[runner, 1]:.0%}." if runner else ".")
-    )

@@ -748,3 +748,109 @@ def test_joint_draws_are_used_as_given():
     np.testing.assert_array_equal(x[:, 0, 0], common)
     acc = rank_acceptability(t, w, d, samples=300, seed=0, values=vr)
     assert acc.at["a", 1] == 1.0  # correlated draws never swap them
+
+
+# ------------------------------------------------------- the Problem and shortlists (among=)
+
+SHORTLIST = ["s4", "s1", "s6"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_shortlist_keeps_the_full_rankings_scores(method):
+    """among=: normalized over every site, analysed on the shortlist (its scores are the full
+    ranking's, its ranks are among the shortlist)."""
+    table, weights, directions = problem(30, n=9)
+    full = score(table, weights, directions, method=method)
+    p = sens.Problem(table, weights, directions, method=method, among=SHORTLIST)
+    assert p.sites.tolist() == SHORTLIST
+    np.testing.assert_allclose(p.current["score"], full.loc[SHORTLIST, "score"], atol=1e-12)
+    expected_rank = full.loc[SHORTLIST, "score"].round(12).rank(method="min", ascending=False)
+    assert p.current["rank"].tolist() == expected_rank.astype(int).tolist()
+    # along a sweep too: at every share, the full table's scores at those weights
+    sweep = sens.sweep.weight_sweep(p, "c2", steps=5)
+    for share, rows in sweep.groupby("share"):
+        at = score(table, weights_at(weights, ["c2"], share), directions, method=method)
+        got = rows.set_index("site")["score"]
+        np.testing.assert_allclose(got, at.loc[SHORTLIST, "score"], rtol=0, atol=1e-12)
+    # re-scoring the shortlist on its own gives other scores (the old rule)
+    alone = score(table.loc[SHORTLIST], weights, directions, method=method)
+    assert not np.allclose(alone["score"], p.current["score"], atol=1e-6)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_shortlist_acceptability_and_agreement_rank_the_full_scores(method):
+    table, weights, directions = problem(31, n=8)
+    p = sens.Problem(table, weights, directions, method=method, among=SHORTLIST)
+    acc = sens.smaa.rank_acceptability(p, samples=300, seed=4)
+    assert acc.index.tolist() == SHORTLIST
+    assert list(acc.columns) == [1, 2, 3]
+    w = np.random.default_rng(4).dirichlet(np.ones(len(weights)), size=300)
+    benefit = np.array([directions[c] == "benefit" for c in table.columns])
+    rows = table.index.get_indexer(SHORTLIST)
+    firsts = np.zeros(len(SHORTLIST))
+    for wk in w:  # one full-table score per sample, then the shortlist's leader
+        firsts[np.argmax(score_array(table.to_numpy(), wk, benefit, method)[rows])] += 1
+    np.testing.assert_array_equal(acc[1].to_numpy(), firsts / 300)
+    agree = sens.agreement.method_agreement(p)
+    for m in METHODS:
+        s = score(table, weights, directions, method=m).loc[SHORTLIST, "score"]
+        assert agree[m].tolist() == s.round(12).rank(method="min", ascending=False).tolist()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_agreement_on_a_problem_equals_scoring_score_ranks(method):
+    """The agreement scores the validated matrix once per method, without scoring.score: its
+    ranks are scoring.score's (gaps, zeros and ties included)."""
+    table, weights, directions = problem(32, n=10)
+    table.iloc[2, 1] = np.nan
+    table.iloc[:4, 3] = 0.0
+    table.iloc[5] = table.iloc[6]
+    p = sens.Problem(table, weights, directions, method=method, missing="worst")
+    agree = sens.agreement.method_agreement(p)
+    for m in METHODS:
+        expected = score(table, weights, directions, method=m, missing="worst")["rank"]
+        assert agree[m].tolist() == expected.tolist()
+
+
+def test_a_shortlist_of_every_site_is_the_whole_problem_reordered():
+    table, weights, directions = problem(33, n=6)
+    everyone = list(reversed(table.index))
+    a = sens.Problem(table, weights, directions, groups=GROUPS, among=everyone)
+    b = sens.Problem(table, weights, directions, groups=GROUPS)
+    acc_a = sens.smaa.rank_acceptability(a, samples=500)
+    pd.testing.assert_frame_equal(acc_a, sens.smaa.rank_acceptability(b, samples=500).loc[everyone])
+    sa, sb = sens.sweep.stability_intervals(a), sens.sweep.stability_intervals(b)
+    pd.testing.assert_frame_equal(sa, sb)
+    vr = sens.value_ranges(table)
+    va = sens.smaa.rank_acceptability(a, samples=200, values=vr)
+    vb = sens.smaa.rank_acceptability(b, samples=200, values=vr)
+    pd.testing.assert_frame_equal(va, vb.loc[everyone])
+
+
+@pytest.mark.parametrize(
+    ("among", "message"),
+    [([], "among is empty"), (["s1", "s1"], "among repeats"), (["s1", "zz"], "not sites")],
+)
+def test_a_bad_shortlist_is_a_clear_error(among, message):
+    table, weights, directions = problem(34)
+    with pytest.raises(ValueError, match=message):
+        sens.Problem(table, weights, directions, among=among)
+
+
+def test_a_problem_validates_once_for_every_analysis(monkeypatch):
+    """One Problem, every analysis of a page rerun: scoring.score runs once."""
+    from windrose_sites import scoring
+
+    calls = []
+    real = scoring.score
+    monkeypatch.setattr(scoring, "score", lambda *a, **k: calls.append(1) or real(*a, **k))
+    table, weights, directions = problem(35, n=7)
+    p = sens.Problem(table, weights, directions, method="topsis", missing="worst", groups=GROUPS)
+    sens.sweep.weight_sweep(p, "logistics")
+    sens.sweep.crossovers(p, "logistics")
+    sens.sweep.head_to_head(p, "s1", "s2", "logistics")
+    sens.sweep.stability_intervals(p)
+    sens.sweep.stability_intervals(p, per="criterion")
+    sens.smaa.rank_acceptability(p, samples=100)
+    sens.agreement.method_agreement(p)
+    assert len(calls) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from streamlit.testing.v1 import AppTest
@@ -109,17 +110,17 @@ def test_the_page_answers_the_board_and_its_tables_and_downloads_equal_the_core(
 
     args, kw, groups, names = core_inputs()
     stab = sensitivity.stability_intervals(*args, groups=groups, names=names, **kw)
-    assert frame(at, "now %")["sentence"].tolist() == stab["sentence"].tolist()
+    assert frame(at, "Now")["In words"].tolist() == stab["sentence"].tolist()
     cross = sensitivity.crossovers(
         *args, criterion_or_group="logistics", groups=groups, names=names, **kw
     )
-    shown = frame(at, "leader_changes")["sentence"].tolist()
+    shown = frame(at, "Leader changes")["What happens"].tolist()
     assert shown == cross[cross["leader_changes"]]["sentence"].tolist()
     methods = frame(at, "TOPSIS")
     agree = sensitivity.method_agreement(*args, missing="worst")
     assert methods["TOPSIS"].tolist() == agree.loc[methods.index, "topsis"].tolist()
     acc = sensitivity.rank_acceptability(*args, samples=10_000, seed=0, **kw)
-    assert frame(at, "rank 1 %")["rank 1 %"].tolist() == (
+    assert frame(at, "Rank 1")["Rank 1"].tolist() == (
         (100 * acc.loc[methods.index, 1]).round(1).tolist()
     )
 
@@ -138,24 +139,24 @@ def test_every_widget_of_the_page_reruns_cleanly():
     at = open_page()
     at.selectbox(key="sens_group").set_value("cost")
     at.radio(key="sens_measure").set_value("score").run()
-    before = len(frame(at, "leader_changes"))  # the leader's changes only, for this group
+    before = len(frame(at, "Leader changes"))  # the leader's changes only, for this group
     at.checkbox(key="sens_leader_only").uncheck().run()
     assert not at.exception
     assert any("Share of cost" in c.proto.spec for c in at.get("vega_lite_chart"))
-    every = frame(at, "leader_changes")
+    every = frame(at, "Leader changes")
     assert len(every) >= before
-    assert not every["leader_changes"].all()
+    assert not every["Leader changes"].all()
     at.selectbox(key="sens_samples").set_value(1_000)
     at.selectbox(key="sens_spread").set_value(100.0)
     at.number_input(key="sens_seed").set_value(3)
     at.radio(key="sens_stab_level").set_value("criterion").run()
     assert not at.exception
     assert any("of 1,000 weight samples (the current weights, give or take" in t for t in texts(at))
-    stab = frame(at, "now %")
+    stab = frame(at, "Now")
     crit = catalog.load_criteria()
     weighted = (crit["default_weight"] > 0).sum()
     assert len(stab) == weighted  # every weighted criterion (those weighted 0 have no interval)
-    assert any("Sea distance" in s for s in stab["sentence"])
+    assert any("Sea distance" in s for s in stab["In words"])
 
 
 def test_the_page_follows_the_sidebar_and_edited_data():
@@ -169,7 +170,7 @@ def test_the_page_follows_the_sidebar_and_edited_data():
     at.sidebar.slider(key="w_market").set_value(50.0)
     at.sidebar.multiselect(key="f_countries").set_value(["BE", "FR"]).run()
     assert_answers(at, countries=("BE", "FR"))
-    assert len(frame(at, "rank 1 %")) == 2
+    assert len(frame(at, "Rank 1")) == 2
     # an edit on the Sites & data page flows in (it lives in session state)
     at.session_state["edits"] = {
         "antwerp_romeynsweel": {"grid_gco2_kwh": 5.0, "unemployment_pct": 12.0}
@@ -230,17 +231,38 @@ def test_a_large_list_is_analysed_on_the_leaders_plus_the_selection():
     assert any(
         f"covers the top 50 of {n} ranked sites plus your 1 selected site" in t for t in notes
     ), notes
-    acceptability = frame(at, "rank 1 %")
+    acceptability = frame(at, "Rank 1")
     expected = limits.focus_sites(result, [last])
     assert acceptability.index.tolist() == expected.tolist()
     assert len(acceptability.columns) == 1 + limits.MAX_ANALYSIS_SITES + 1 + 1  # name, ranks, cf
     assert frame(at, "TOPSIS").index.tolist() == expected.tolist()
-    # the shortlist is re-scored on its own: its sentences equal the core's on that table
+    # the shortlist is normalized over every ranked site (among=): its scores are the
+    # full ranking's, and its sentences equal the core's on that problem
     used = pipeline.rank(work, inputs, state).weights
     used = used[used > 0]
     crit = inputs.criteria
+    problem = sensitivity.Problem(
+        work.table.loc[result.index, used.index],
+        used.to_dict(),
+        crit.loc[used.index, "direction"].to_dict(),
+        method="wsm",
+        missing="worst",
+        groups=crit.loc[used.index, "group"].to_dict(),
+        names=work.attributes["name"].to_dict(),
+        among=expected,
+    )
+    np.testing.assert_allclose(
+        problem.current["score"], result.loc[expected, "score"], rtol=0, atol=1e-12
+    )
+    stab = sensitivity.sweep.stability_intervals(problem)
+    assert frame(at, "Now")["In words"].tolist() == stab["sentence"].tolist()
+    assert frame(at, "Now")["In words"].tolist() != rescored_sentences(work, expected, used, crit)
+
+
+def rescored_sentences(work, sites, used, crit) -> list[str]:
+    """The old rule: the shortlist re-scored on its own (normalized over it alone)."""
     stab = sensitivity.stability_intervals(
-        work.table.loc[expected, used.index],
+        work.table.loc[sites, used.index],
         used.to_dict(),
         crit.loc[used.index, "direction"].to_dict(),
         groups=crit.loc[used.index, "group"].to_dict(),
@@ -248,7 +270,7 @@ def test_a_large_list_is_analysed_on_the_leaders_plus_the_selection():
         method="wsm",
         missing="worst",
     )
-    assert frame(at, "now %")["sentence"].tolist() == stab["sentence"].tolist()
+    return stab["sentence"].tolist()
 
 
 def test_a_flipped_direction_is_analysed_as_the_ranking_has_it():
@@ -260,6 +282,6 @@ def test_a_flipped_direction_is_analysed_as_the_ranking_has_it():
     stab = sensitivity.stability_intervals(
         args[0], args[1], flipped, groups=groups, names=names, **kw
     )
-    assert frame(at, "now %")["sentence"].tolist() == stab["sentence"].tolist()
+    assert frame(at, "Now")["In words"].tolist() == stab["sentence"].tolist()
     unflipped = sensitivity.stability_intervals(*args, groups=groups, names=names, **kw)
     assert stab["sentence"].tolist() != unflipped["sentence"].tolist()
