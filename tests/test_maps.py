@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from windrose_sites import catalog, maps, routes
+from windrose_sites import catalog, map_views, maps
 
 
 def test_site_text_is_escaped_in_tooltips_and_map_has_no_cdn():
@@ -40,13 +40,13 @@ def test_views_have_the_right_content():
     sites, ports = catalog.load_sites(), catalog.load_ports()
     cand = sites[sites["role"] == "candidate"]
     attrs = catalog.site_attributes()
-    eu = routes.view_spec("Europe", cand, ports, attrs)
+    eu = map_views.view_spec("Europe", cand, ports, attrs)
     assert set(eu.sites["country"]) <= {"BE", "FR"}
     assert len(eu.lines) == 2
-    us = routes.view_spec("United States", cand, ports, attrs)
+    us = map_views.view_spec("United States", cand, ports, attrs)
     assert set(us.sites["country"]) == {"US"}
     assert {"USLAX", "USLGB", "USOAK"} <= set(us.ports["locode"])
-    sc = routes.view_spec("Supply chain", cand, ports, attrs)
+    sc = map_views.view_spec("Supply chain", cand, ports, attrs)
     gateways = set(attrs["gateway_port_id"])
     # one Suez route per gateway, plus a Cape route for each European gateway
     assert len(sc.lines) == len(gateways) + sum(

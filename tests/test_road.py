@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import shapely
 
-from windrose_sites import catalog, geo, road, routes
+from windrose_sites import catalog, geo, map_views, road
 from windrose_sites import surface as sf
 from windrose_sites.state import Filters
 
@@ -132,7 +132,7 @@ def test_antwerp_to_onnaing_uses_the_european_factor():
     a, b = attrs.loc["antwerp_romeynsweel"], attrs.loc["onnaing"]
     km = float(geo.geodesic_km(a["lon"], a["lat"], b["lon"], b["lat"]))
     assert road.road_km(km, "FR-59-VAL;FR-59;FR-HDF;FR;EU") == pytest.approx(km / 0.767)
-    lines = routes.view_spec("Europe", catalog.load_sites(), catalog.load_ports(), attrs).lines
+    lines = map_views.view_spec("Europe", catalog.load_sites(), catalog.load_ports(), attrs).lines
     label = lines["label"].iloc[0]
     assert f"{km / 0.767:,.0f} km" in label
     assert "EU circuity" in label

@@ -53,7 +53,7 @@ KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
 Group = Literal["logistics", "jobs", "port access", "cost", "sustainability", "market"]
 GROUPS: Final[tuple[Group, ...]] = get_args(Group)
 
-#: A view of the Map page (:func:`windrose_sites.routes.view_spec`).
+#: A view of the Map page (:func:`windrose_sites.map_views.view_spec`).
 View = Literal["Europe", "United States", "Supply chain"]
 VIEWS: Final[tuple[View, ...]] = get_args(View)
 
