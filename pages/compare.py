@@ -181,12 +181,12 @@ if contrib is not None:
                 "site:N",
                 sort=list(contrib.sort_values("rank")["site"].unique()),
                 title=None,
-                axis=alt.Axis(labelLimit=320),
+                axis=alt.Axis(labelLimit=260),
             ),
             color=alt.Color(
                 "criterion:N",
                 title="Criterion",
-                legend=alt.Legend(orient="bottom", columns=3, labelLimit=300),
+                legend=alt.Legend(labelLimit=240),
             ),
             tooltip=["site", "criterion", alt.Tooltip("contribution:Q", format=".3f")],
         )
@@ -214,13 +214,16 @@ def _side_by_side(order: list[str], default_a: str, default_b: str) -> None:
     st.dataframe(
         view,
         hide_index=True,
+        # widths in px that add up to less than the main column at 1400 px: no side scroll
         column_config={
-            "criterion": st.column_config.TextColumn(width="medium", pinned=True),
+            "criterion": st.column_config.TextColumn(width=250, pinned=True),
+            "direction": st.column_config.TextColumn(width=115),
             **{
-                c: st.column_config.TextColumn(alignment="right")
+                c: st.column_config.TextColumn(width=135, alignment="right")
                 for c in view.columns
                 if c.startswith(("A: ", "B: ", "B − A"))
             },
+            "better": st.column_config.TextColumn(width=140),
         },
         height=38 + 35 * len(view),
         key="side_by_side",

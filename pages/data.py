@@ -137,7 +137,8 @@ st.caption(
     "are read-only."
 )
 labels = {c: f"{crit.at[c, 'label']} [{crit.at[c, 'unit']}]" for c in crit.index}
-shown = work.table.rename(columns=labels)
+shown_values = tables.round_for_display(work.table, crit)  # as the number columns show them
+shown = shown_values.rename(columns=labels)
 shown.insert(0, "site", work.attributes["name"])
 with st.form("values_form", border=False):
     edited = st.data_editor(
@@ -161,6 +162,9 @@ with st.form("values_form", border=False):
 if submitted:
     new_values = edited.drop(columns=["site"]).rename(columns={v: k for k, v in labels.items()})
     previous = work.table
+    # a cell left as shown keeps its full precision: only typed values become assumptions
+    untouched = new_values.eq(shown_values) | (new_values.isna() & shown_values.isna())
+    new_values = new_values.where(~untouched, previous)
     clean, problems = uploads.parse_edits(new_values, crit, previous=previous)
     for p in problems:
         st.warning(f"Edit not applied: {md(p.message)}", icon="⚠️")

@@ -216,6 +216,16 @@ def test_side_by_side_view_difference_in_the_unit_and_which_is_better(table, cri
     assert out.at["Rail distance", "better"] == "—"
     same = tables.side_by_side_view(table, criteria, "a", "a", names)
     assert set(same["better"]) <= {"equal", "—"}
+    table.loc["b", "port_km"] = 10.2  # differs by less than the km shown
+    near = tables.side_by_side_view(table, criteria, "a", "b", names).set_index("criterion")
+    assert near.at["Port distance", "B − A"] == "0 km"
+    assert near.at["Port distance", "better"] == "equal"
+
+
+def test_side_by_side_view_tells_sites_with_the_same_short_name_apart(table, criteria):
+    names = pd.Series({"a": "Antwerp – North quay", "b": "Antwerp – South quay"})
+    out = tables.side_by_side_view(table, criteria, "a", "b", names)
+    assert list(out.columns[2:4]) == ["A: Antwerp – North quay", "B: Antwerp – South quay"]
 
 
 def test_side_by_side_sources_names_missing_provenance(criteria):

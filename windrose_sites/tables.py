@@ -26,6 +26,7 @@ __all__ = [
     "key_facts_table",
     "no_information_note",
     "ranking_table",
+    "round_for_display",
     "side_by_side",
     "side_by_side_sources",
     "side_by_side_view",
@@ -248,6 +249,25 @@ def format_value(value: object, unit: str, *, signed: bool = False) -> str:
     return f"{text} {shown_unit}" if shown_unit else text
 
 
+def round_for_display(table: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
+    """Criterion values rounded to the decimals shown on screen (:data:`DISPLAY_DECIMALS`).
+
+    For an editable table: Streamlit's number column cuts the digits its step does not show
+    (10,510.95 nm reads 10,510), so the values it gets are rounded first (10,511).
+
+    >>> crit = pd.DataFrame({"unit": ["nm", "%"]}, index=["sea_nm", "rate"])
+    >>> values = pd.DataFrame({"sea_nm": [10510.9458], "rate": [9.73]})
+    >>> round_for_display(values, crit).iloc[0].tolist()
+    [10511.0, 9.7]
+    """
+    out = table.copy()
+    for cid in table.columns.intersection(criteria.index):
+        decimals = DISPLAY_DECIMALS.get(str(criteria.at[cid, "unit"]))
+        if decimals is not None:
+            out[cid] = out[cid].astype(float).round(decimals)
+    return out
+
+
 def key_facts_table(facts: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     """Announced facts for the screen: site name, fact label, value with its unit, year, kind,
     source and note (the ids and raw values stay in ``data/site_facts.csv`` and downloads).
@@ -268,9 +288,11 @@ def key_facts_table(facts: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _better(diff: float, direction: str, names: tuple[str, str]) -> str:
-    """Which of two sites is better on a criterion, from B − A and the direction."""
-    if diff == 0:
+def _better(diff: float, shown: str, direction: str, names: tuple[str, str]) -> str:
+    """Which of two sites is better on a criterion, from B − A and the direction; "equal"
+    when the difference as shown rounds to zero (``shown`` carries no sign).
+    """
+    if diff == 0 or not shown.startswith(("+", "−")):
         return "equal"
     b_better = diff > 0 if direction == "benefit" else diff < 0
     return names[1] if b_better else names[0]
@@ -290,7 +312,7 @@ def side_by_side_view(
     the columns are ``criterion``, ``direction``, ``A: <short name>``, ``B: <short name>``,
     ``B − A`` and ``better``.
     """
-    short = (_short(names.get(a, a)), _short(names.get(b, b)))
+    short = _two_short_names(str(names.get(a, a)), str(names.get(b, b)))
     col_a, col_b = f"A: {short[0]}", f"B: {short[1]}"
     rows = []
     for cid in criteria.index:
@@ -298,14 +320,15 @@ def side_by_side_view(
         va = _number(table.at[a, cid]) if cid in table.columns else None
         vb = _number(table.at[b, cid]) if cid in table.columns else None
         diff = None if va is None or vb is None else vb - va
+        shown = MISSING if diff is None else format_value(diff, unit, signed=True)
         rows.append(
             {
                 "criterion": criteria.at[cid, "label"],
                 "direction": DIRECTION_WORDS.get(direction, direction),
                 col_a: format_value(va, unit),
                 col_b: format_value(vb, unit),
-                "B − A": MISSING if diff is None else format_value(diff, unit, signed=True),
-                "better": MISSING if diff is None else _better(diff, direction, short),
+                "B − A": shown,
+                "better": MISSING if diff is None else _better(diff, shown, direction, short),
             }
         )
     return pd.DataFrame(rows)
@@ -329,10 +352,30 @@ def side_by_side_sources(
     return pd.DataFrame(rows)
 
 
-def _short(name: object) -> str:
+def _short(name: object, max_chars: int = 24) -> str:
     """A site's place name for a column header (``maps.short_name``'s rule, 24 characters)."""
     text = str(name).split(" (")[0].split(", ")[0].strip() or str(name).strip()
-    return text if len(text) <= 24 else text[:23].rstrip() + "…"
+    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
+
+
+def _two_short_names(a: str, b: str) -> tuple[str, str]:
+    """The shortest names that tell two sites apart: "Antwerp" (the part before " – ", " (",
+    ", " or " / "), else the place name, else the whole names.
+
+    >>> _two_short_names("Antwerp – Romeynsweel, Noorderlaan (Park)", "Onnaing (next to Toyota)")
+    ('Antwerp', 'Onnaing')
+    >>> _two_short_names("Antwerp – North", "Antwerp – South")
+    ('Antwerp – North', 'Antwerp – South')
+    """
+    for short in (
+        lambda n: _short(n.split(" – ")[0].split(" / ")[0], 18),
+        _short,
+        lambda n: _short(n, 60),
+    ):
+        pair = (short(a), short(b))
+        if pair[0] != pair[1]:
+            return pair
+    return (f"{a} (A)", f"{b} (B)")
 
 
 def user_sites_table(sites: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:

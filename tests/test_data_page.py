@@ -1,0 +1,30 @@
+"""AppTest of the Sites & data page's values table: shown as the columns format them, and
+pressing Apply without typing changes nothing (the rounding is for the eye only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from windrose_sites import catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+SEA = "Sea distance Shanghai → gateway port [nm]"
+
+
+def test_values_are_rounded_for_the_eye_and_apply_without_typing_changes_nothing():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    editor = next(d.value for d in at.dataframe if SEA in d.value.columns)
+    shipped = catalog.criteria_table()["sea_distance_nm"]
+    assert (shipped % 1 != 0).any()  # the shipped distances have decimals ...
+    assert (editor[SEA].dropna() % 1 == 0).all()  # ... the table shows whole nm, rounded
+    site = shipped.index[0]
+    assert editor.at[site, SEA] == round(shipped[site])
+    next(b for b in at.button if b.label == "Apply edits").click().run()
+    assert not at.exception, at.exception
+    assert any(i.value == "No value changed." for i in at.info)
+    edits = at.session_state["edits"] if "edits" in at.session_state else {}  # noqa: SIM401 (no .get)
+    assert not any(edits.values())  # no value became an assumption
