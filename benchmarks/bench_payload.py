@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -110,6 +111,9 @@ def measure(root: Path, n_sites: int, moves: int) -> tuple[list[int], list[float
                 page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
                     str(csv)
                 )
+                added = page.get_by_text(re.compile(r"^Added [\d,]+ site")).first
+                added.wait_for(timeout=900_000)
+                print(added.inner_text(), flush=True)
                 wait_idle(page)
                 page.locator('[data-testid="stPageLink-NavLink"]', has_text="Overview").click()
                 wait_idle(page)
@@ -136,6 +140,7 @@ def measure(root: Path, n_sites: int, moves: int) -> tuple[list[int], list[float
                 seconds.append(time.perf_counter() - t)
                 page.wait_for_timeout(500)
                 sizes.append(received[0])
+            print(f"sites on the maps: {[len(f) for f in map_fills(page)]}", flush=True)
             browser.close()
         return sizes, seconds
     finally:

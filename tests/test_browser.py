@@ -33,7 +33,10 @@ def test_overview_loads_offline_with_one_feature_per_site(page, app_server):
     no_exception(page)
     # two framed views (Europe, United States); Romeynsweel's plots also get a marker
     assert feature_count(page, 0) + feature_count(page, 1) == len(catalog.criteria_table()) + 1
-    # every site is filled with its score colour (a red-to-green scale), none is hollow
+    # every site is filled with its score colour (a red-to-green scale), none is hollow,
+    # once each frame has applied its paint (windrose_sites.map_paint)
+    for frame in (f for f in page.frames if "st_folium" in f.url):
+        frame.wait_for_function("() => !!window.windrosePainted", timeout=60_000)
     fills = [
         f
         for i in (0, 1)

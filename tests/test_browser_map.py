@@ -59,11 +59,18 @@ _LABELS_SHOWN = """() => {
 }"""
 
 
+def _painted(frame) -> None:
+    """Wait until a map frame has applied its paint (colours, labels: windrose_sites.map_paint)."""
+    frame.wait_for_function("() => !!window.windrosePainted", timeout=120_000)
+
+
 def _frame(page):
     map_frame(page).locator(".leaflet-interactive").first.wait_for(
         state="attached", timeout=120_000
     )
-    return next(f for f in page.frames if "st_folium" in f.url)
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    _painted(frame)
+    return frame
 
 
 def _sites_on_screen(page) -> dict[str, dict]:
@@ -75,6 +82,7 @@ def _fills(page) -> dict[str, str]:
     _frame(page)
     fills: dict[str, str] = {}
     for frame in (f for f in page.frames if "st_folium" in f.url):
+        _painted(frame)
         fills.update({s: b["fill"] for s, b in frame.evaluate(_SITES_ON_SCREEN).items()})
     return fills
 
