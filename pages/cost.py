@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from windrose_sites import cost, pipeline
+from windrose_sites import cost, pipeline, tables
 from windrose_sites.cost import tables as cost_tables
 from windrose_sites.cost.criterion import (
     CRITERION,
@@ -281,18 +281,27 @@ def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
         "triangular around the value, or lognormal with the range as P10–P90); fixed rows "
         "(flags, duty rates, settings) stay as they are: pick a tariff scenario to move them."
     )
-    st.markdown("**The cost table** (the download is exactly this table)")
+    st.markdown(
+        "**The cost table** (the download has the same rows, with the column ids and cents)"
+    )
     data = cost_tables.table_bytes(table)
     shown = pd.read_csv(pd.io.common.BytesIO(data))
-    money = [c for c in shown.columns if c.endswith("_eur_per_truck")]
+    labels = tables.cost_table_labels(shown.columns, COMPONENT_LABELS)
     st.dataframe(
-        shown,
+        # whole euros on screen, rounded (a number column's step would cut the cents instead)
+        shown.round(tables.cost_table_decimals(shown.columns)),
         hide_index=True,
+        column_order=[c for c in shown.columns if c != "site_id"],
         column_config={
-            **{c: st.column_config.NumberColumn(c, format="localized") for c in money},
-            "npv_10y_eur_m": st.column_config.NumberColumn("npv_10y_eur_m", format="%.1f"),
-            "p_cheapest": st.column_config.NumberColumn("p_cheapest", format="%.4f"),
+            "name": st.column_config.TextColumn("site", pinned=True),
+            **{
+                c: st.column_config.NumberColumn(
+                    label, format="percent" if c == "p_cheapest" else "localized"
+                )
+                for c, label in labels.items()
+            },
         },
+        placeholder=tables.MISSING,
         key="cost_table",
     )
     st.download_button(
@@ -331,7 +340,8 @@ if len(model.sites.ids) >= 2:
             "swing": tor["swing_leader"].map(eur).to_numpy(),
             "gap swing": tor["swing_gap"].map(eur).to_numpy(),
             "range": [
-                f"{lo:,.4g} – {hi:,.4g} {u} (now {v:,.4g})"
+                f"{tables.format_value(lo, u)} – {tables.format_value(hi, u)} "
+                f"(now {tables.format_value(v, u)})"
                 for lo, hi, u, v in zip(
                     tor["low"], tor["high"], tor["unit"], tor["value"], strict=True
                 )
@@ -375,7 +385,19 @@ if len(model.sites.ids) >= 2:
 with st.expander("10-year cost of operations of one site"):
     site = st.selectbox("Site", order, format_func=lambda s: names[s], key="cost_ten_year_site")
     years = cost.ten_year(model, site)
-    st.dataframe(years, hide_index=True, key="cost_ten_year")
+    st.dataframe(
+        years,
+        hide_index=True,
+        column_config={
+            "year": st.column_config.NumberColumn("year", format="%d"),
+            "trucks": st.column_config.NumberColumn("trucks", format="localized"),
+            "recurring_eur_m": st.column_config.NumberColumn("recurring (EUR M)", format="%.1f"),
+            "one_off_eur_m": st.column_config.NumberColumn("one-off (EUR M)", format="%.1f"),
+            "discount_factor": st.column_config.NumberColumn("discount factor", format="%.3f"),
+            "pv_eur_m": st.column_config.NumberColumn("present value (EUR M)", format="%.1f"),
+        },
+        key="cost_ten_year",
+    )
     st.caption(
         f"Net present cost over {model.horizon:d} years at the discount rate: "
         f"EUR {years['pv_eur_m'].sum():,.1f} M (capex in year 0, incentives in year 1)."
@@ -424,13 +446,16 @@ if result is not None:
 st.subheader("Every parameter, with its range and source")
 listing = cost_tables.parameter_listing(model)
 listing.insert(0, "row", model.params.index.to_numpy())
+listing.insert(0, "parameter", [tables.cost_parameter_label(r, names) for r in listing["row"]])
 row_ids = listing["row"].tolist()
 key = f"cost_params_{int(st.session_state.get(GENERATION, 0))}"
 st.container(key="cost_param_editor").data_editor(
     listing,
     hide_index=True,
     disabled=[c for c in listing.columns if c != "value"],
+    column_order=[c for c in listing.columns if c not in ("row", "param")],  # ids: in the CSV
     column_config={
+        "parameter": st.column_config.TextColumn("parameter", pinned=True, width="medium"),
         "value": st.column_config.NumberColumn("value", min_value=0.0, format="%.6g"),
         "low": st.column_config.NumberColumn("low", format="%.6g"),
         "high": st.column_config.NumberColumn("high", format="%.6g"),

@@ -7,6 +7,7 @@ on-screen forms of values (labels instead of ids, one number format per unit, "â
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ __all__ = [
     "METHOD_NOTES",
     "MISSING",
     "contributions_long",
+    "cost_parameter_label",
+    "cost_table_decimals",
+    "cost_table_labels",
     "effective_weights_table",
     "fact_label",
     "format_value",
@@ -410,3 +414,65 @@ def user_sites_table(sites: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFram
         header = f"{criteria.at[cid, 'label']} [{unit}]"
         out[header] = [format_value(v, unit) for v in sites[cid]]
     return out.reset_index(drop=True)
+
+
+def cost_table_labels(columns: Iterable[object], components: dict[str, str]) -> dict[str, str]:
+    """On-screen headers of the cost table's number columns (the CSV keeps the ids).
+
+    >>> cost_table_labels(["name", "duty_eur_per_truck", "p_cheapest"], {"duty": "import duty"})
+    {'duty_eur_per_truck': 'import duty (EUR/truck)', 'p_cheapest': 'probability cheapest'}
+    """
+    fixed = {
+        "total_eur_per_truck": "total (EUR/truck)",
+        "total_p10_eur_per_truck": "total P10 (EUR/truck)",
+        "total_p50_eur_per_truck": "total P50 (EUR/truck)",
+        "total_p90_eur_per_truck": "total P90 (EUR/truck)",
+        "npv_10y_eur_m": "10-year cost, present value (EUR M)",
+        "p_cheapest": "probability cheapest",
+    }
+    out = {}
+    for c in map(str, columns):
+        if c in fixed:
+            out[c] = fixed[c]
+        elif c.endswith("_eur_per_truck"):
+            part = c.removesuffix("_eur_per_truck")
+            out[c] = f"{components.get(part, part.replace('_', ' '))} (EUR/truck)"
+    return out
+
+
+def cost_table_decimals(columns: Iterable[object]) -> dict[str, int]:
+    """Decimals of the cost table on screen: whole euros, EUR M to 0.1, probabilities to 0.1 %.
+
+    >>> cost_table_decimals(["name", "total_eur_per_truck", "npv_10y_eur_m", "p_cheapest"])
+    {'total_eur_per_truck': 0, 'npv_10y_eur_m': 1, 'p_cheapest': 3}
+    """
+    out = {}
+    for c in map(str, columns):
+        if c.endswith("_eur_per_truck"):
+            out[c] = 0
+        elif c.endswith("_eur_m"):
+            out[c] = 1
+        elif c == "p_cheapest":
+            out[c] = 3
+    return out
+
+
+def cost_parameter_label(row: str, names: pd.Series) -> str:
+    """A cost-parameter row id in words: ``"labour_cost_eur_h@onnaing"`` -> "Hourly labour
+    cost at Onnaing" (:data:`windrose_sites.cost.tornado.LABELS`; ids stay in the CSV).
+
+    >>> cost_parameter_label("truck_price_usd@all", pd.Series(dtype=str))
+    'Truck price'
+    >>> cost_parameter_label("eu_parts_duty_pct@BE", pd.Series(dtype=str))
+    'EU duty on kit parts (BE)'
+    """
+    from windrose_sites.cost.tornado import LABELS, short_name
+
+    param, _, where = str(row).partition("@")
+    text = LABELS.get(param, param.replace("_", " ")).removeprefix("the ")
+    text = text[:1].upper() + text[1:]
+    if where in ("", "all"):
+        return text
+    if where in names.index:
+        return f"{text} at {short_name(names[where])}"
+    return f"{text} ({where})"
