@@ -165,11 +165,12 @@ def _positions(index: pd.Index, among: Iterable[Hashable] | None) -> np.ndarray:
     if wanted.has_duplicates:
         msg = f"among repeats {wanted[wanted.duplicated()].unique().tolist()!r}; list each once."
         raise ValueError(msg)
-    unknown = wanted[~wanted.isin(index)]
-    if len(unknown):
-        msg = f"among has {unknown.tolist()!r}, not sites of the table; give index labels."
+    positions = index.get_indexer(wanted)  # (Index.isin is slow on Arrow strings)
+    if (positions < 0).any():
+        unknown = wanted[positions < 0].tolist()
+        msg = f"among has {unknown!r}, not sites of the table; give index labels."
         raise ValueError(msg)
-    return index.get_indexer(wanted)
+    return positions
 
 
 def min_ranks(scores: np.ndarray) -> np.ndarray:

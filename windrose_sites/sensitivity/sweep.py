@@ -10,7 +10,7 @@ Every function takes a :class:`~windrose_sites.sensitivity.problem.Problem`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -199,9 +199,11 @@ def _check_steps(steps: int) -> None:
 
 
 def _crossing_frame(
-    p: Problem, e: np.ndarray, u: np.ndarray, t0: float, label: str, names: Mapping | None
+    p: Problem, e: np.ndarray, u: np.ndarray, t0: float, label: str | None = None
 ) -> pd.DataFrame:
-    """Every crossing along the path, with the leaders around it and a sentence."""
+    """Every crossing along the path, with the leaders around it and (with a label) a
+    sentence.
+    """
     t, rising, falling = _pair_crossings(p, e, u)
     order = np.argsort(t, kind="stable")
     t, rising, falling = t[order], rising[order], falling[order]
@@ -223,15 +225,15 @@ def _crossing_frame(
             "leader_changes": (before == falling) & (after == rising),
         }
     )
-    name = _namer(p, names)
-    out["sentence"] = [
-        wording.overtake_sentence(name(r), name(f), label, share, t0)
-        for r, f, share in zip(out["rising"], out["falling"], out["share"], strict=True)
-    ]
+    if label is not None:
+        out["sentence"] = [
+            wording.overtake_sentence(p.name(r), p.name(f), label, share, t0)
+            for r, f, share in zip(out["rising"], out["falling"], out["share"], strict=True)
+        ]
     return out
 
 
-def _namer(p: Problem, names: Mapping | None):
+def _namer(p: Problem, names: Mapping | None) -> Callable[[Hashable], str]:
     if names is None:
         return p.name
     return lambda site: str(names.get(site, site))
@@ -273,7 +275,7 @@ def crossovers(
     """
     e, u, t0 = _direction(p, _members(p, criterion_or_group), criterion_or_group)
     shown = p.label(criterion_or_group) if label is None else label
-    out = _crossing_frame(p, e, u, t0, shown, None)
+    out = _crossing_frame(p, e, u, t0, shown)
     out.attrs.update(current_share=t0, method=p.method)
     return out
 
@@ -310,10 +312,10 @@ def head_to_head(
         raise ValueError(msg)
     e, u, t0 = _direction(p, _members(p, criterion_or_group), criterion_or_group)
     shown = p.label(criterion_or_group) if label is None else label
-    frame = _crossing_frame(p, e, u, t0, shown, names)
-    pair = {site, rival}
-    mine = [{r, f} == pair for r, f in zip(frame["rising"], frame["falling"], strict=True)]
-    frame = frame[np.array(mine, dtype=bool)]
+    frame = _crossing_frame(p, e, u, t0)  # no sentences: the pair's rows are told below
+    rising, falling = frame["rising"], frame["falling"]
+    mine = ((rising == site) & (falling == rival)) | ((rising == rival) & (falling == site))
+    frame = frame[mine.to_numpy(dtype=bool)]
     gap = float(p.current.at[site, "score"] - p.current.at[rival, "score"])
     return wording.duel_sentence(site, rival, gap, frame, t0, shown, _namer(p, names))
 
