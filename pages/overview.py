@@ -75,19 +75,40 @@ for col, view in zip(views, ("Europe", "United States"), strict=True):
             continue
         # drawn once per data; a slider move only repaints the sites
         widgets.site_map(f"overview_map_{view}", spec, work, cat, result, height=360)
-table = comparison.ranking_table(result, attrs)
-shown_rows = min(len(table), 30)
-st.dataframe(
-    table[["rank", "name", "score", "country", "status"]],
-    hide_index=True,
-    column_config={
-        "score": widgets.score_column(result),
-        "name": st.column_config.TextColumn("site", width="large"),
-        "rank": st.column_config.NumberColumn("rank", width="small"),
-    },
-    height=38 + 35 * shown_rows,
-    key="overview_ranking",
-)
+#: Rows of the ranking table sent at a time: a 10,000-site ranking goes a page at a time.
+PAGE_ROWS = 100
+
+
+@st.fragment
+def _ranking_table(table: pd.DataFrame) -> None:
+    """The ranking, best first, a page at a time: turning a page reruns only this part."""
+    pages = -(-len(table) // PAGE_ROWS)
+    page = 1
+    if pages > 1:
+        page = int(
+            st.number_input(
+                f"Page of the ranking ({PAGE_ROWS} sites a page, {len(table):,} in all)",
+                min_value=1,
+                max_value=pages,
+                value=1,
+                key="overview_ranking_page",
+            )
+        )
+    shown = table.iloc[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    st.dataframe(
+        shown[["rank", "name", "score", "country", "status"]],
+        hide_index=True,
+        column_config={
+            "score": widgets.score_column(result),
+            "name": st.column_config.TextColumn("site", width="large"),
+            "rank": st.column_config.NumberColumn("rank", width="small"),
+        },
+        height=38 + 35 * min(len(shown), 30),
+        key="overview_ranking",
+    )
+
+
+_ranking_table(comparison.ranking_table(result, attrs))
 st.download_button(
     "Download comparison CSV",
     widgets.comparison_csv(ranking, work, cat),

@@ -39,6 +39,7 @@ __all__ = [
     "paint",
     "paint_script",
     "render_static",
+    "site_token",
     "static_sites_layer",
 ]
 
