@@ -1,10 +1,13 @@
-"""The site catalog: load and validate the sourced data files, and compute every criterion.
+"""The site catalog: load and validate the sourced data files; the shipped criteria table.
 
-Data flows one way: ``data/`` files are read and validated here, geometry-based criteria come
-from :mod:`windrose_sites.geo`, and regional indicators are looked up along each site's chain of
-indicator areas (most specific first). Every value in :func:`criteria_table` has a row in
-:func:`provenance` that says where it came from, as of when, and of which kind
-(``official`` / ``derived`` / ``estimate``; ``missing`` where no source exists).
+Data flows one way: ``data/`` files are read and validated here (sites, criteria, ports,
+indicators, area parents, site facts, outlines, the suitability regions and the existing
+plants), and the criteria engine :mod:`windrose_sites.criteria` computes every criterion from
+them: geometry-based ones with :mod:`windrose_sites.geo`, regional indicators along each site's
+chain of indicator areas (most specific first, :mod:`windrose_sites.indicators`). Every value
+in :func:`criteria_table` has a row in :func:`provenance` that says where it came from, as of
+when, and of which kind (``official`` / ``derived`` / ``estimate``; ``missing`` where no
+source exists).
 """
 
 from __future__ import annotations
