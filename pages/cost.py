@@ -48,7 +48,9 @@ COMPONENT_LABELS = {
 
 def eur(x: float) -> str:
     """Money as the page writes it: ``EUR 18,578`` (a minus sign for negatives)."""
-    return f"EUR {x:,.0f}" if math.isfinite(x) else "unknown"
+    if not math.isfinite(x):
+        return "unknown"
+    return f"EUR {round(x) + 0.0:,.0f}".replace("-", "−")  # + 0.0: no "EUR -0"
 
 
 def user_overrides() -> dict[str, float]:
@@ -144,7 +146,13 @@ mine = user_overrides()
 if mine:
     st.info(
         "Your cost assumptions (kind 'user' in the parameter table, applied everywhere): "
-        + "; ".join(f"{md(k)} = {v:,.6g}" for k, v in mine.items()),
+        + "; ".join(
+            f"{md(tables.cost_parameter_label(k, work.attributes['name']))} = "
+            + md(tables.format_value(v, str(model.params.at[k, "unit"])))
+            if k in model.params.index
+            else f"{md(k)} = {v:,.6g}"
+            for k, v in mine.items()
+        ),
         icon="✏️",
     )
 if len(removed):
@@ -302,6 +310,7 @@ def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
             },
         },
         placeholder=tables.MISSING,
+        height=38 + 35 * min(len(shown), 30),
         key="cost_table",
     )
     st.download_button(
@@ -334,7 +343,10 @@ if len(model.sites.ids) >= 2:
     lead_base = float(base.set_index("site_id").at[tor.attrs["leader"], "total_eur_per_truck"])
     bars = pd.DataFrame(
         {
-            "parameter": tor["label"].to_numpy(),
+            "parameter": [
+                t.removeprefix("the ")[:1].upper() + t.removeprefix("the ")[1:]
+                for t in tor["label"]
+            ],
             "from": (tor["leader_low"] - lead_base).to_numpy(),
             "to": (tor["leader_high"] - lead_base).to_numpy(),
             "swing": tor["swing_leader"].map(eur).to_numpy(),
@@ -436,7 +448,13 @@ if result is not None:
             "score": ranked["score"].to_numpy(),
         }
     )
-    st.dataframe(shown, hide_index=True, key="cost_ranking")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={"score": st.column_config.NumberColumn(format="%.3f")},
+        height=38 + 35 * min(len(shown), 30),
+        key="cost_ranking",
+    )
     st.caption(
         "The ranking's landed-cost criterion is the model's total above, with your cost "
         "assumptions and tariff scenario applied (kind 'user assumption' in its provenance)."
@@ -463,6 +481,7 @@ st.container(key="cost_param_editor").data_editor(
         "note": st.column_config.TextColumn("note", width="large"),
     },
     key=key,
+    placeholder=tables.MISSING,
     on_change=_apply_edits,
     args=(key, row_ids, model.params),
 )

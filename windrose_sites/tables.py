@@ -222,6 +222,8 @@ def format_value(value: object, unit: str, *, signed: bool = False) -> str:
     ('10,511 nm', '9.7 %', '—')
     >>> format_value(175, "EUR m"), format_value(-19.2, "km", signed=True), format_value(9.5, "ha")
     ('EUR 175 M', '−19 km', '9.5 ha')
+    >>> format_value(0.775, "fraction")
+    '77.5 %'
     """
     unit = str(unit)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -234,6 +236,8 @@ def format_value(value: object, unit: str, *, signed: bool = False) -> str:
     number = _number(value)
     if number is None:
         return str(value).strip() or MISSING
+    if unit == "fraction":  # a share reads as a percentage
+        number, unit = number * 100, "%"
     decimals = DISPLAY_DECIMALS.get(unit)
     sign = "+" if signed else ""
     if decimals is None:  # three significant digits, no trailing zeros
