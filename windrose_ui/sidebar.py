@@ -215,7 +215,12 @@ def apply_state(s: wstate.AppState) -> None:
 
 
 def share_notice() -> None:
-    """Say what the page's link does not carry, and warn before a reload would lose it."""
+    """Say what the page's link does not carry; ask the browser to confirm a reload.
+
+    The ``beforeunload`` guard is not verified, so the page text never promises it: in
+    headless Chromium (a click first, then Playwright's ``page.reload()``) the handler ran with
+    one added site after an upload on Sites & data, yet no dialog appeared.
+    """
     n_sites, n_edits = session.unsaved_work()
     what = (
         (f"{n_sites:,} added site(s)" if n_sites else "")
