@@ -364,7 +364,12 @@ if len(model.sites.ids) >= 2:
         alt.Chart(bars)
         .mark_bar()
         .encode(
-            y=alt.Y("parameter:N", sort=list(bars["parameter"]), title=None),
+            y=alt.Y(
+                "parameter:N",
+                sort=list(bars["parameter"]),
+                title=None,
+                axis=alt.Axis(labelLimit=280),
+            ),
             x=alt.X(
                 "from:Q",
                 title=f"change of {short[tor.attrs['leader']]}'s total, EUR "
@@ -383,7 +388,10 @@ if len(model.sites.ids) >= 2:
         f"{md(short[tor.attrs['leader']])}."
     )
     st.dataframe(
-        bars[["parameter", "range", "swing", "gap swing"]], hide_index=True, key="cost_tornado"
+        bars[["parameter", "range", "swing", "gap swing"]],
+        hide_index=True,
+        height=38 + 35 * len(bars),
+        key="cost_tornado",
     )
     st.markdown("**Break-even values**")
     st.markdown(  # md-safe: every sentence is escaped
