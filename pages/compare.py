@@ -204,9 +204,10 @@ def _side_by_side(order: list[str], default_a: str, default_b: str) -> None:
     c1, c2 = st.columns(2)
     a = c1.selectbox("Site A", order, order.index(default_a), format_func=names.get, key="cmp_a")
     b = c2.selectbox("Site B", order, order.index(default_b), format_func=names.get, key="cmp_b")
-    score = {s: f"{result.at[s, 'score']:.3f} (rank {result.at[s, 'rank']:.0f})" for s in (a, b)}
+    sa, sb, ra, rb = (float(result.at[s, c]) for c in ("score", "rank") for s in (a, b))
     st.caption(
-        f"Score {md(names.get(a, a))}: {score[a]}; {md(names.get(b, b))}: {score[b]}. "
+        f"Score {md(names.get(a, a))}: {sa:.3f} (rank {ra:.0f}); "
+        f"{md(names.get(b, b))}: {sb:.3f} (rank {rb:.0f}). "
         "B − A is in the criterion's unit (percentage points for %); 'better' follows the "
         "criterion's direction."
     )
