@@ -1,16 +1,24 @@
-"""Small renderers shared by pages: the ranking (or why there is none), score bars, facts."""
+"""Small renderers shared by pages: the ranking (or why there is none), score bars, facts,
+the site maps and the downloads.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterable
 
+import folium
+import numpy as np
 import pandas as pd
+import shapely
 import streamlit as st
+from streamlit_folium import st_folium
 
-from windrose_sites import decision, export, pipeline
+from windrose_sites import decision, export, map_paint, map_views, pipeline
 from windrose_sites import state as wstate
 from windrose_sites.errors import NoRankingError
 from windrose_sites.text import md
+from windrose_ui import cached
 from windrose_ui.cached import Catalog
 
 __all__ = [
@@ -19,12 +27,13 @@ __all__ = [
     "board_pack_buttons",
     "comparison_csv",
     "current_ranking",
+    "data_key",
     "deferred",
-    "drawn_sites",
     "key_facts",
     "number_format",
     "removed_reasons",
     "score_column",
+    "site_map",
     "sites_geojson",
     "value_columns",
 ]
@@ -74,16 +83,68 @@ def current_ranking(
     return ranking
 
 
-def deferred(build: Callable[[], bytes], n_sites: int) -> bytes | Callable[[], bytes]:
-    """Bytes now for a normal ranking; a callable (built on click) for a very large one."""
-    return build() if n_sites <= EAGER_DOWNLOAD_MAX_SITES else build
+def _frame_digest(frame: pd.DataFrame) -> bytes:
+    """The content of a frame (index, column names, values) as a digest."""
+    plain = frame.copy(deep=False)
+    plain.attrs = {}  # a ranking's attrs hold frames: not part of its rows
+    digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
+    try:
+        digest.update(pd.util.hash_pandas_object(plain, index=True).to_numpy().tobytes())
+    except TypeError:  # unhashable cells (lists, dicts): their text
+        for part in (frame.index, frame.to_numpy(dtype=object).ravel()):
+            digest.update("\x1f".join(map(str, part)).encode() + b"\x1e")
+    return digest.digest()
+
+
+def _geometry_digest(geometry: object) -> bytes:
+    """The coordinates and shape of every geometry, as a digest (vectorised: 10,000 in ms)."""
+    geoms = np.asarray(geometry)
+    digest = hashlib.sha256(shapely.get_coordinates(geoms).tobytes())
+    digest.update(shapely.get_type_id(geoms).tobytes())
+    digest.update(shapely.get_num_coordinates(geoms).tobytes())
+    return digest.digest()
+
+
+def data_key(work: pipeline.WorkingSet) -> str:
+    """The content of a working set (values, attributes, provenance, geometry), as text.
+
+    With the state's query string it names a ranking's inputs: the key of its downloads.
+    """
+    parts = [
+        _frame_digest(work.table),
+        _frame_digest(work.attributes),
+        _frame_digest(work.provenance),
+        _geometry_digest(work.sites.geometry),
+        _frame_digest(pd.DataFrame(work.sites.drop(columns="geometry"))),
+    ]
+    return hashlib.sha256(b"".join(parts)).hexdigest()
+
+
+def deferred(
+    kind: str, build: Callable[[], bytes], ranking: decision.Ranking, work: pipeline.WorkingSet
+) -> bytes | Callable[[], bytes]:
+    """Bytes now for a normal ranking; a callable (built on click) for a very large one.
+
+    Both come from :func:`windrose_ui.cached.download_bytes`, keyed on what the file is made
+    of: the ranking (scores, ranks, notes) and the working set's content. A rerun that
+    changes neither (a map view, a selection, a page change) costs a lookup; one that changes
+    either builds the file anew, so the bytes are never stale.
+    """
+
+    def cached_build() -> bytes:
+        ranked = _frame_digest(ranking.result).hex()
+        return cached.download_bytes(kind, ranked, data_key(work), build)
+
+    return cached_build() if len(ranking.result) <= EAGER_DOWNLOAD_MAX_SITES else cached_build
 
 
 def comparison_csv(
     ranking: decision.Ranking, work: pipeline.WorkingSet, cat: Catalog
 ) -> bytes | Callable[[], bytes]:
     """The comparison CSV of exactly this ranking (the same bytes as the CLI's ``rank``)."""
-    return deferred(lambda: pipeline.comparison_csv(ranking, work, cat), len(ranking.result))
+    return deferred(
+        "comparison.csv", lambda: pipeline.comparison_csv(ranking, work, cat), ranking, work
+    )
 
 
 def key_facts(cat: Catalog, work: pipeline.WorkingSet) -> pd.DataFrame:
@@ -106,9 +167,13 @@ def score_column(result: pd.DataFrame) -> st.column_config.ProgressColumn:
     )
 
 
-def sites_geojson(work: pipeline.WorkingSet, ranking: decision.Ranking):
+def sites_geojson(
+    work: pipeline.WorkingSet, ranking: decision.Ranking
+) -> bytes | Callable[[], bytes]:
     """The ranked sites as GeoJSON (deferred for very large rankings)."""
-    return deferred(lambda: export.sites_geojson(work.sites, ranking.result), len(ranking.result))
+    return deferred(
+        "sites.geojson", lambda: export.sites_geojson(work.sites, ranking.result), ranking, work
+    )
 
 
 #: Display format per unit: distances and counts as integers with thousands separators.
@@ -149,10 +214,15 @@ def board_pack_buttons(cat: Catalog, state: wstate.AppState, work: pipeline.Work
 
     query = pipeline.query_string(state, cat)
     edits = session.edits()
+
+    def once(kind: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
+        # built on the first click, then kept for these inputs (the edits are in the key too)
+        return lambda: cached.download_bytes(kind, query, data_key(work) + repr(edits), build)
+
     c1, c2 = st.columns(2)
     c1.download_button(
         "Download decision memo (PDF)",
-        lambda: report.memo_pdf(query, cat, work=work, edits=edits),
+        once("memo.pdf", lambda: report.memo_pdf(query, cat, work=work, edits=edits)),
         "windrose-decision-memo.pdf",
         "application/pdf",
         on_click="ignore",
@@ -160,7 +230,7 @@ def board_pack_buttons(cat: Catalog, state: wstate.AppState, work: pipeline.Work
     )
     c2.download_button(
         "Download Excel model",
-        lambda: workbook.workbook_xlsx(query, cat, work=work, edits=edits),
+        once("model.xlsx", lambda: workbook.workbook_xlsx(query, cat, work=work, edits=edits)),
         "windrose-model.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -168,16 +238,65 @@ def board_pack_buttons(cat: Catalog, state: wstate.AppState, work: pipeline.Work
     )
 
 
-def drawn_sites(sites: pd.DataFrame, result: pd.DataFrame) -> pd.DataFrame:
-    """The sites a map view draws: its leaders plus the selection (all of a normal list).
-
-    One map feature per site costs seconds per rerun at 10,000 sites, so a view draws
-    :data:`windrose_sites.limits.MAX_ANALYSIS_SITES` of them at most, plus the selection.
+def _map_data_key(spec: map_views.ViewSpec, work: pipeline.WorkingSet) -> str:
+    """The content a map view's static part is built from: its sites (ids, names, statuses,
+    geometry, card values), ports, lines and bounds. Scores are not in it.
     """
-    from windrose_sites import limits
-    from windrose_ui import session
+    sites = spec.sites
+    ids = sites["site_id"].astype(str)
+    cards = work.table.reindex(ids)[[c for c in KEY_CRITERIA if c in work.table.columns]]
+    parts = [
+        _frame_digest(pd.DataFrame(sites[["site_id", "name", "status"]])),
+        _geometry_digest(sites.geometry),
+        _frame_digest(cards),
+        _frame_digest(spec.ports),
+        repr((spec.lines.to_dict("list"), spec.bounds, spec.lines_name)).encode(),
+    ]
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
-    ranked = result[result.index.isin(sites["site_id"])]
-    if not len(ranked):  # only unranked sites in the view: they are drawn grey
-        return sites.head(limits.MAX_ANALYSIS_SITES)
-    return sites[sites["site_id"].isin(limits.focus_sites(ranked, session.selected()))]
+
+def site_map(
+    key: str,
+    spec: map_views.ViewSpec,
+    work: pipeline.WorkingSet,
+    cat: Catalog,
+    result: pd.DataFrame | None,
+    *,
+    layers: Callable[[], Iterable[folium.GeoJson]] = tuple,
+    legend_title: str = "Score",
+    height: int = 560,
+    returned_objects: Iterable[str] = (),
+) -> dict | None:
+    """Draw a map view of the sites coloured by ``result`` (grey where it has no score).
+
+    The static part (outlines, ``layers()``, the sites and their cards) is rendered once per
+    data (:func:`windrose_ui.cached.static_map`); a rerun sends only the paint (colours,
+    scores, ranks, labels: :mod:`windrose_sites.map_paint`). Returns ``st_folium``'s value.
+    """
+    data = _map_data_key(spec, work)
+    static = cached.static_map(
+        key,
+        data,
+        lambda: map_paint.render_static(
+            key,
+            spec.bounds,
+            cat.outlines,
+            sites=spec.sites if len(spec.sites) else None,
+            details=work.table,
+            criteria=cat.criteria,
+            key_criteria=KEY_CRITERIA,
+            layers=layers(),
+            data_key=data,
+        ),
+    )
+    event = st_folium(
+        map_paint.folium_map(static),
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(returned_objects),
+    )
+    if static.site_ids and result is not None:
+        payload = map_paint.paint(static, result, legend_title=legend_title)
+        st.html(map_paint.paint_script(key, payload), unsafe_allow_javascript=True)
+    return event
