@@ -94,6 +94,7 @@ def show(frame: pd.DataFrame, headers: dict[str, str], config: dict, key: str) -
     """A table for people: readable headers, the site names first, the ids kept as the index."""
     st.dataframe(
         frame.rename(columns=headers),
+        height=38 + 35 * min(len(frame), 30),  # a normal list without an inner scroll
         hide_index=True,
         column_config={headers.get(c, c): v for c, v in config.items()},
         key=key,

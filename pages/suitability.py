@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from windrose_sites import decision, export, limits, maps, pipeline, surface
+from windrose_sites import decision, export, limits, maps, pipeline, surface, tables
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 from windrose_ui.cached import Catalog
@@ -193,7 +193,10 @@ def surface_section() -> None:
 
     st.subheader("Located areas")
     units = surf.criteria["unit"]
-    table = areas[["rank", "nearest_town", "region", "score", "distance_to_town_km", *SHOWN]]
+    table = tables.round_for_display(
+        areas[["rank", "nearest_town", "region", "score", "distance_to_town_km", *SHOWN]],
+        surf.criteria,
+    ).assign(distance_to_town_km=areas["distance_to_town_km"].astype(float).round(0))
     st.dataframe(
         table.rename(columns={c: f"{c} [{units[c]}]" for c in SHOWN}).assign(
             area=[surface.area_label(a) for _, a in areas.iterrows()],
@@ -208,7 +211,7 @@ def surface_section() -> None:
     )
     for col, (_, area) in zip(st.columns(len(areas)), areas.iterrows(), strict=True):
         if col.button(
-            f"Add #{area['rank']}",
+            f"Add #{area['rank']}: {md(area['nearest_town'], max_chars=40)}",
             key=f"sfc_add_{area['rank']}",
             help=f"Adds the {surface.area_label(area).lower()} to your sites on every page.",
         ):
