@@ -43,5 +43,5 @@ def test_a_large_ranking_is_sent_a_page_at_a_time():
     pages.set_value(3).run()
     assert not at.exception
     last = _ranking_rows(at)
-    assert list(last["rank"])[0] == 201
+    assert last["rank"].iloc[0] == 201
     assert len(last) <= 100
