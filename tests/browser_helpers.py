@@ -70,3 +70,22 @@ def no_exception(page) -> None:
 def screenshot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def choose(page, label: str, option: str, attempts: int = 3) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``, as a user does with the keyboard.
+
+    A click on the open list's option can miss while the list re-renders under load (the
+    element is detached and re-attached); typing the option and pressing Enter does not.
+    """
+    combo = page.get_by_role("combobox", name=label, exact=True)
+    for _ in range(attempts):
+        combo.click()
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type(option, delay=30)
+        page.get_by_role("option", name=option, exact=True).wait_for(timeout=10_000)
+        page.keyboard.press("Enter")
+        wait_idle(page)
+        if combo.input_value() == option:
+            return
+    raise AssertionError(f"could not choose {option!r} in {label!r}: {combo.input_value()!r}")

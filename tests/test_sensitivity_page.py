@@ -291,16 +291,14 @@ def test_a_flipped_direction_is_analysed_as_the_ranking_has_it():
 @pytest.mark.browser
 def test_a_new_sample_size_reruns_the_smaa_fragment_and_its_answer_at_the_top(page, app_server):
     """In a browser: the SMAA fragment redraws its answer in the box at the top, once."""
-    from browser_helpers import no_exception, wait_idle
+    from browser_helpers import choose, no_exception, wait_idle
     from playwright.sync_api import expect
 
     page.goto(f"{app_server}/sensitivity")
     wait_idle(page)
     answer = page.get_by_text("weight samples (uniform: any weights)")
     expect(answer).to_contain_text("of 10,000 weight samples")
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Weight samples").click()
-    page.get_by_role("option", name="1,000", exact=True).click()
-    wait_idle(page)
+    choose(page, "Weight samples", "1,000")
     expect(answer).to_contain_text("of 1,000 weight samples")  # one answer, redrawn in place
     expect(page.get_by_text("How sure are we that")).to_have_count(1)
     expect(page.get_by_text("If logistics mattered a little more")).to_have_count(1)
