@@ -74,6 +74,7 @@ def _view() -> None:
             spec.lines.drop(columns=["coords", "colour", "dash"]),
             hide_index=True,
             column_config=LINE_COLUMNS,
+            placeholder="—",  # the waterway distance is not known
         )
     sel = session.selected()
     names = work.attributes["name"]

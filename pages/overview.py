@@ -102,6 +102,7 @@ def _ranking_table(table: pd.DataFrame) -> None:
             "score": widgets.score_column(result),
             "name": st.column_config.TextColumn("site", width="large"),
             "rank": st.column_config.NumberColumn("rank", width="small"),
+            "status": st.column_config.TextColumn("status", width="large"),
         },
         height=38 + 35 * min(len(shown), 30),
         key="overview_ranking",
