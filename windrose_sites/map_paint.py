@@ -147,34 +147,15 @@ def static_sites_layer(
     return layer
 
 
-class _Legend(MacroElement):
-    """The colour legend with its range and title left blank for the paint to fill."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomleft"});
-        {{ this.get_name() }}.onAdd = function () {
-            var div = L.DomUtil.create("div", "windrose-legend");
-            div.innerHTML = {{ this.html|tojson }};
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self):
-        super().__init__()
-        self._name = "Legend"
-        gradient = ", ".join(maps._PALETTE)
-        self.html = (
-            '<div style="background:#fff;padding:6px 8px;border:1px solid #999;'
-            'border-radius:4px;font:12px sans-serif"><b class="windrose-legend-title"></b>'
-            f'<div style="width:160px;height:10px;background:linear-gradient(to right,{gradient})">'
-            '</div><div style="display:flex;justify-content:space-between;width:160px">'
-            '<span class="windrose-vmin"></span><span class="windrose-vmax"></span></div></div>'
+def _legend() -> MacroElement:
+    """Maps' colour legend with its title and range left blank for the paint to fill."""
+    return maps._Legend(
+        maps.legend_html(
+            '<b class="windrose-legend-title"></b>',
+            '<span class="windrose-vmin"></span>',
+            '<span class="windrose-vmax"></span>',
         )
+    )
 
 
 def site_token(key: str, site_ids: Sequence[str], data_key: str) -> str:
@@ -214,7 +195,7 @@ def render_static(
         )
     m = maps.build_map(bounds, outlines, [*site_layers, *layers], view=view)
     if site_layers:
-        m.add_child(_Legend())
+        m.add_child(_legend())
     fig = m.get_root()
     assert isinstance(fig, Figure)  # a map's root is always its figure
     fig.render()

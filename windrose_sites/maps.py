@@ -132,18 +132,24 @@ class _Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, vmin: float, vmax: float):
+    def __init__(self, html: str):
         super().__init__()
         self._name = "Legend"
-        gradient = ", ".join(_PALETTE)
-        self.html = (
-            '<div style="background:#fff;padding:6px 8px;border:1px solid #999;'
-            'border-radius:4px;font:12px sans-serif">'
-            f"<b>{_esc(title)}</b>"
-            f'<div style="width:160px;height:10px;background:linear-gradient(to right,{gradient})">'
-            '</div><div style="display:flex;justify-content:space-between;width:160px">'
-            f"<span>{vmin:.2f}</span><span>{vmax:.2f}</span></div></div>"
-        )
+        self.html = html
+
+
+def legend_html(title: str, vmin: str, vmax: str) -> str:
+    """The legend box around its title and range, given as (escaped) HTML; the gradient is the
+    ranking's palette. ``map_paint`` passes empty elements that the paint fills.
+    """
+    gradient = ", ".join(_PALETTE)
+    return (
+        '<div style="background:#fff;padding:6px 8px;border:1px solid #999;'
+        f'border-radius:4px;font:12px sans-serif">{title}'
+        f'<div style="width:160px;height:10px;background:linear-gradient(to right,{gradient})">'
+        '</div><div style="display:flex;justify-content:space-between;width:160px">'
+        f"{vmin}{vmax}</div></div>"
+    )
 
 
 class _GeoJson(folium.GeoJson):
@@ -460,7 +466,15 @@ def build_map(
     for layer in layers:
         layer.add_to(m)
     if legend is not None:
-        m.add_child(_Legend(legend_title, legend["vmin"], legend["vmax"]))
+        m.add_child(
+            _Legend(
+                legend_html(
+                    f"<b>{_esc(legend_title)}</b>",
+                    f"<span>{legend['vmin']:.2f}</span>",
+                    f"<span>{legend['vmax']:.2f}</span>",
+                )
+            )
+        )
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
