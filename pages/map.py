@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from windrose_sites import map_views, maps
+from windrose_sites import maps
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 
@@ -40,7 +40,7 @@ def _view() -> None:
     """The picked view: picking another one, or clicking a site, reruns only this part."""
     view = st.radio("View", list(VIEWS), horizontal=True, key="map_view")
     st.caption(md(VIEWS[view]))
-    spec = map_views.view_spec(view, work.sites, cat.ports, work.attributes)
+    spec = widgets.view_spec(view, work, cat)
 
     def static_layers() -> list:
         # ports and lines: drawn once per data with the sites (see widgets.site_map)

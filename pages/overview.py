@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from windrose_sites import comparison, map_views, pipeline, summary
+from windrose_sites import comparison, pipeline, summary
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 
@@ -37,7 +37,7 @@ st.success(
 
 
 @st.cache_data(show_spinner="Checking how robust the answer is…", max_entries=64)
-def _summary(query: str, data_key: int, _ranking, _work, _crit):  # noqa: ARG001 (cache keys)
+def _summary(query: str, data_key: str, _ranking, _work, _crit):  # noqa: ARG001 (cache keys)
     """The decision summary, once per state and data (the inputs after _ are not hashed)."""
     return summary.decide(
         _ranking,
@@ -52,7 +52,7 @@ def _summary(query: str, data_key: int, _ranking, _work, _crit):  # noqa: ARG001
 
 dec = _summary(
     pipeline.query_string(state, cat),
-    int(pd.util.hash_pandas_object(work.table, index=True).sum()),  # the values in use
+    widgets.data_key(work),  # the values in use
     ranking,
     work,
     pipeline.criteria_for(state, cat.criteria),
@@ -67,7 +67,7 @@ with st.container(border=True):
         )
 views = st.columns(2)
 for col, view in zip(views, ("Europe", "United States"), strict=True):
-    spec = map_views.view_spec(view, work.sites, cat.ports, attrs)
+    spec = widgets.view_spec(view, work, cat)
     with col:
         st.markdown(f"**{md(view)}**")
         if not len(spec.sites):

@@ -229,9 +229,15 @@ def _hex_colours(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     finite = np.isfinite(values)
     v = np.where(finite, values, vmin)
     channels = np.column_stack([np.interp(v, stops, rgb[:, k]) for k in range(3)]).round()
-    out = np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in channels.astype(int)], dtype=object)
+    channels = channels.astype(int)
+    text = _HEX_BYTES[channels[:, 0]] + _HEX_BYTES[channels[:, 1]] + _HEX_BYTES[channels[:, 2]]
+    out = np.char.add("#", text).astype(object)
     out[~finite] = "#888888"
     return out
+
+
+#: "00" to "ff": a colour's channels are written by lookup, not formatted one by one.
+_HEX_BYTES = np.array([f"{i:02x}" for i in range(256)], dtype=object)
 
 
 def _features(geometries: np.ndarray, properties: list[dict[str, object]]) -> dict[str, object]:

@@ -204,6 +204,9 @@ class WorkingSet:
     table: pd.DataFrame
     provenance: pd.DataFrame
     attributes: pd.DataFrame
+    #: Values derived from this working set alone (digests, map views), filled on first use
+    #: by whoever needs them: a working set is never changed after it is built.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 def combine_user_sites(frames: Iterable[gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:

@@ -176,21 +176,48 @@ def _user_criteria(cat: pipeline.Inputs, extra: gpd.GeoDataFrame) -> catalog.Sit
     return memo[1]
 
 
+WORKING_SETS = "_working_sets"  # {with_edits: (inputs, WorkingSet)}: rebuilt when one changes
+
+
 def working_set(cat: pipeline.Inputs, *, with_edits: bool = True) -> pipeline.WorkingSet:
-    """Shipped candidates + the user's sites, with the user's edits (unless not)."""
+    """Shipped candidates + the user's sites, with the user's edits (unless not).
+
+    Built once per change of its inputs (the catalog, the site batches, the edits, the cost
+    choices) and then reused: a slider move does not rebuild it, and what is derived from it
+    (:attr:`~windrose_sites.pipeline.WorkingSet.memo`) is computed once too. The batches are
+    compared by identity (a batch is never changed once added; the memo holds them, so an id
+    is never reused), the edits and cost choices by value.
+    """
     from windrose_sites.cost.criterion import effective_overrides
 
-    extra = user_sites()
-    computed = None if extra is None else _user_criteria(cat, extra)
+    batches = tuple(st.session_state.get(USER_SITES, []))
     tariff, user_costs = st.session_state.get(COST_TARIFF), st.session_state.get(COST_OVERRIDES)
+    current = edits() if with_edits else None
+    costs = (tariff, dict(user_costs or {})) if with_edits else None
+    memo = st.session_state.setdefault(WORKING_SETS, {})
+    known = memo.get(with_edits)
+    if known is not None:
+        (was_cat, was_batches, was_edits, was_costs), work = known
+        if (
+            was_cat is cat
+            and len(was_batches) == len(batches)
+            and all(a is b for a, b in zip(was_batches, batches, strict=True))
+            and was_edits == current
+            and was_costs == costs
+        ):
+            return work
+    extra = pipeline.combine_user_sites(batches)
+    computed = None if extra is None else _user_criteria(cat, extra)
     overrides = effective_overrides(tariff, user_costs) if (tariff or user_costs) else None
-    return pipeline.working_set(
+    work = pipeline.working_set(
         cat,
         extra,
-        edits() if with_edits else None,
+        current,
         computed_user_criteria=computed,
         cost_overrides=overrides if with_edits else None,
     )
+    memo[with_edits] = ((cat, batches, current, costs), work)
+    return work
 
 
 FLASH = "_flash"  # {page: [(level, markdown)]} shown once on the next run of that page

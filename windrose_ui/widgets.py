@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import folium
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = [
     "site_map",
     "sites_geojson",
     "value_columns",
+    "view_spec",
 ]
 
 #: Criteria shown first in map tooltips.
@@ -44,6 +46,7 @@ KEY_CRITERIA = ("sea_distance_nm", "road_to_port_km", "labour_catchment_pop", "u
 #: uploads) they are built on click, which saves seconds per rerun; Streamlit 1.67 may then
 #: lose the file when other sessions rerun at the same moment (HTTP 404, seen in the load test).
 EAGER_DOWNLOAD_MAX_SITES = 2_000
+_T = TypeVar("_T")
 
 
 def removed_reasons(removed: pd.Series, names: pd.Series, limit: int = 50) -> None:
@@ -105,19 +108,40 @@ def _geometry_digest(geometry: object) -> bytes:
     return digest.digest()
 
 
+def _memo(work: pipeline.WorkingSet, key: object, compute: Callable[[], _T]) -> _T:
+    """``compute()`` once per working set (its :attr:`~pipeline.WorkingSet.memo`)."""
+    if key not in work.memo:
+        work.memo[key] = compute()
+    return work.memo[key]  # type: ignore[return-value]
+
+
 def data_key(work: pipeline.WorkingSet) -> str:
     """The content of a working set (values, attributes, provenance, geometry), as text.
 
     With the state's query string it names a ranking's inputs: the key of its downloads.
+    Computed once per working set.
     """
-    parts = [
-        _frame_digest(work.table),
-        _frame_digest(work.attributes),
-        _frame_digest(work.provenance),
-        _geometry_digest(work.sites.geometry),
-        _frame_digest(pd.DataFrame(work.sites.drop(columns="geometry"))),
-    ]
-    return hashlib.sha256(b"".join(parts)).hexdigest()
+
+    def digest() -> str:
+        parts = [
+            _frame_digest(work.table),
+            _frame_digest(work.attributes),
+            _frame_digest(work.provenance),
+            _geometry_digest(work.sites.geometry),
+            _frame_digest(pd.DataFrame(work.sites.drop(columns="geometry"))),
+        ]
+        return hashlib.sha256(b"".join(parts)).hexdigest()
+
+    return _memo(work, "data_key", digest)
+
+
+def view_spec(view: str, work: pipeline.WorkingSet, cat: Catalog) -> map_views.ViewSpec:
+    """:func:`windrose_sites.map_views.view_spec` of the working set, once per working set."""
+    return _memo(
+        work,
+        ("view_spec", view, id(cat)),
+        lambda: map_views.view_spec(view, work.sites, cat.ports, work.attributes),
+    )
 
 
 def deferred(
@@ -153,8 +177,11 @@ def key_facts(cat: Catalog, work: pipeline.WorkingSet) -> pd.DataFrame:
     """
     from windrose_sites import tables
 
-    facts = cat.facts[cat.facts["site_id"].isin(work.attributes.index)]
-    return tables.key_facts_table(facts, work.attributes["name"])
+    def build() -> pd.DataFrame:
+        facts = cat.facts[cat.facts["site_id"].isin(work.attributes.index)]
+        return tables.key_facts_table(facts, work.attributes["name"])
+
+    return _memo(work, ("key_facts", id(cat)), build)
 
 
 def score_column(result: pd.DataFrame) -> st.column_config.ProgressColumn:
@@ -273,7 +300,9 @@ def site_map(
     data (:func:`windrose_ui.cached.static_map`); a rerun sends only the paint (colours,
     scores, ranks, labels: :mod:`windrose_sites.map_paint`). Returns ``st_folium``'s value.
     """
-    data = _map_data_key(spec, work)
+    # once per (working set, view): the memo keeps the spec, so its id is not reused
+    known = _memo(work, ("map_data_key", id(spec)), lambda: (spec, _map_data_key(spec, work)))
+    data = known[1] if known[0] is spec else _map_data_key(spec, work)
     static = cached.static_map(
         key,
         data,
