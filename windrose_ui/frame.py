@@ -72,6 +72,14 @@ def _leaflet() -> Path:
     return maps.install_leaflet(ROOT / "static")  # served at /app/static/leaflet: offline map
 
 
+@st.cache_resource
+def _glossary() -> str:
+    """The glossary as one Markdown text: one element, escaped once per server."""
+    return "\n\n".join(
+        f"**{md(term)}**: {md(text, max_chars=600)}" for term, text in glossary.GLOSSARY.items()
+    )
+
+
 def _menu() -> None:
     with st.sidebar:
         st.markdown(f"### {md(APP_TITLE)}")
@@ -80,8 +88,7 @@ def _menu() -> None:
             # from fonts.gstatic.com, and the app must work offline
             st.page_link(p.file, label=p.title)
         with st.popover("Glossary"):
-            for term, text in glossary.GLOSSARY.items():
-                st.markdown(f"**{md(term)}**: {md(text, max_chars=600)}")
+            st.markdown(_glossary())  # md-safe: every term and text is escaped with md()
         st.divider()
 
 
