@@ -11,8 +11,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from windrose_sites import map_paint, pipeline
+from windrose_ui import folium_frame
 
-__all__ = ["Catalog", "download_bytes", "load_catalog", "static_map"]
+__all__ = ["Catalog", "download_bytes", "load_catalog", "map_frame", "static_map"]
 
 #: The shipped data one ranking needs (see :class:`windrose_sites.pipeline.Inputs`).
 Catalog = pipeline.Inputs
@@ -50,3 +51,13 @@ def download_bytes(
     a rerun that changes neither reuses the bytes and one that changes either builds them anew.
     """
     return _build()
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def map_frame(
+    key: str,
+    data_key: str,  # noqa: ARG001 (cache key)
+    _static: map_paint.StaticMap,
+) -> folium_frame.FrameArgs:
+    """The ``st_folium`` arguments of the static map ``key`` for ``data_key``, prepared once."""
+    return folium_frame.prepare(map_paint.folium_map(_static), key)

@@ -128,8 +128,8 @@ def set_last_upload(file_id: str) -> None:
 
 def unsaved_work() -> tuple[int, int]:
     """(added sites, edited values) of this session: what a link does not carry."""
-    extra = user_sites()
-    return (0 if extra is None else len(extra)), sum(len(v) for v in edits().values())
+    added = sum(len(batch) for batch in st.session_state.get(USER_SITES, []))
+    return added, sum(len(v) for v in st.session_state.get(EDITS, {}).values())
 
 
 def reset_user_data() -> None:

@@ -13,13 +13,12 @@ import numpy as np
 import pandas as pd
 import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from windrose_sites import decision, export, map_paint, map_views, pipeline
 from windrose_sites import state as wstate
 from windrose_sites.errors import NoRankingError
 from windrose_sites.text import md
-from windrose_ui import cached
+from windrose_ui import cached, folium_frame
 from windrose_ui.cached import Catalog
 
 __all__ = [
@@ -298,7 +297,8 @@ def site_map(
 
     The static part (outlines, ``layers()``, the sites and their cards) is rendered once per
     data (:func:`windrose_ui.cached.static_map`); a rerun sends only the paint (colours,
-    scores, ranks, labels: :mod:`windrose_sites.map_paint`). Returns ``st_folium``'s value.
+    scores, ranks, labels: :mod:`windrose_sites.map_paint`). Returns ``st_folium``'s value
+    (through :mod:`windrose_ui.folium_frame`).
     """
     # once per (working set, view): the memo keeps the spec, so its id is not reused
     known = _memo(work, ("map_data_key", id(spec)), lambda: (spec, _map_data_key(spec, work)))
@@ -318,12 +318,12 @@ def site_map(
             data_key=data,
         ),
     )
-    event = st_folium(
-        map_paint.folium_map(static),
+    # st_folium's arguments for this text are prepared once, not on every rerun
+    event = folium_frame.show(
+        cached.map_frame(key, data, static),
         key=key,
         height=height,
-        use_container_width=True,
-        returned_objects=list(returned_objects),
+        returned_objects=returned_objects,
     )
     if static.site_ids and result is not None:
         payload = map_paint.paint(static, result, legend_title=legend_title)
