@@ -109,7 +109,12 @@ caveats = health.site_caveats(
     work.provenance, crit, ranking.weights.to_dict(), result.index, result.attrs["imputed"]
 )
 order_all = result.sort_values("rank").index
-sentences = [health.summary_sentence(caveats, names.to_dict(), s) for s in order_all[:5]]
+# one sentence per site shown (the first 5), each from that site's own caveats
+by_site = dict(tuple(caveats[caveats["site_id"].isin(order_all[:5])].groupby("site_id")))
+sentences = [
+    health.summary_sentence(by_site[s], names.to_dict(), s) if s in by_site else ""
+    for s in order_all[:5]
+]
 sentences = [x for x in sentences if x]
 n_at_risk = caveats["site_id"].nunique()
 st.info(
@@ -211,7 +216,13 @@ def _side_by_side(order: list[str], default_a: str, default_b: str) -> None:
         "B − A is in the criterion's unit (percentage points for %); 'better' follows the "
         "criterion's direction."
     )
-    view = tables.side_by_side_view(work.table, crit, a, b, names)
+    # the values of two sites: a weight move keeps them (once per working set and pair)
+    if ("side_by_side", a, b) not in work.memo:
+        work.memo["side_by_side", a, b] = (
+            tables.side_by_side_view(work.table, crit, a, b, names),
+            tables.side_by_side_sources(work.provenance, crit, a, b, names),
+        )
+    view, sources = work.memo["side_by_side", a, b]
     st.dataframe(
         view,
         hide_index=True,
@@ -231,7 +242,7 @@ def _side_by_side(order: list[str], default_a: str, default_b: str) -> None:
     )
     with st.expander("Where these values come from"):
         st.dataframe(
-            tables.side_by_side_sources(work.provenance, crit, a, b, names),
+            sources,
             hide_index=True,
             key="side_by_side_sources",
         )

@@ -103,6 +103,54 @@ def memo(name: str, key: tuple, build):
     return store[name][1]
 
 
+def model_entry(work, state, overrides: dict[str, object]) -> dict[str, object]:
+    """The cost model of the working set's sites that the filters keep, with ``overrides``,
+    and what this page derives from it (:func:`once`).
+
+    Built once per working set (its ``memo``: a new one comes with every edit, added site or
+    cost choice), filters and overrides; a weight move reuses it. ``key`` names the model's
+    content (parameters, ranges, site inputs, ids and names) for :func:`memo`.
+    """
+    key = (
+        "cost_page",
+        repr(state.filters),
+        tuple(sorted((k, repr(v)) for k, v in overrides.items())),
+    )
+    if key not in work.memo:
+        model, removed, not_costed = cost_tables.model_for_work(work, state, overrides)
+        ids, names = tuple(model.sites.ids), tuple(model.sites.table["name"])
+        work.memo[key] = {
+            "model": model,
+            "removed": removed,
+            "not_costed": not_costed,
+            "key": (fingerprint(model), ids, names),
+        }
+    return work.memo[key]
+
+
+def once(entry: dict[str, object], name: object, build):
+    """``build()`` once per cost model (kept in its :func:`model_entry`)."""
+    if name not in entry:
+        entry[name] = build()
+    return entry[name]
+
+
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """A chart's Vega-Lite spec, to keep: drawing it costs no Altair work on a rerun.
+
+    Without the default theme's config, as ``st.altair_chart`` draws it (the charts here
+    set no config of their own).
+    """
+    out = chart.to_dict()
+    out.pop("config", None)
+    return out
+
+
+def draw(where, chart_spec: dict) -> None:
+    """Draw a kept spec (Streamlit copies it before it moves the data out)."""
+    where.vega_lite_chart(dict(chart_spec), width="stretch")
+
+
 def _reset() -> None:
     st.session_state[OVERRIDES] = {}
     _bump()
@@ -135,12 +183,14 @@ if flash:
     st.error(f"Not applied: {md(flash, max_chars=400)}", icon="🚫")
 
 try:
-    model, removed, not_costed = cost_tables.model_for_work(work, state, overrides)
+    entry = model_entry(work, state, overrides)
 except CostError as exc:
     st.error(f"No cost table: {md(exc, max_chars=400)}", icon="🚫")
     if user_overrides():
         st.button("Reset my cost assumptions", on_click=_reset, key="cost_reset_error")
     st.stop()
+model, removed, not_costed = entry["model"], entry["removed"], entry["not_costed"]
+model_key = entry["key"]
 
 mine = user_overrides()
 if mine:
@@ -166,10 +216,11 @@ if len(not_costed):
         icon="⚠️",
     )
 
-base = cost.cost_table(model)
+base = once(entry, "base", lambda: cost.cost_table(model))
 names = base.set_index("site_id")["name"]
 short = names.map(short_name)
 order = base.sort_values("total_eur_per_truck")["site_id"].tolist()
+site_order = [short[s] for s in order]
 leader = order[0]
 st.markdown(  # md-safe: names escaped, numbers formatted here
     f"**Cheapest at the parameter values: {md(names[leader])}, "
@@ -184,32 +235,36 @@ st.markdown(  # md-safe: names escaped, numbers formatted here
 
 # --- components ---------------------------------------------------------------------------
 st.subheader("What a truck costs, by component")
-parts = base.melt(
-    id_vars=["site_id"],
-    value_vars=[f"{c}_eur_per_truck" for c in cost.COMPONENTS],
-    var_name="component",
-    value_name="eur",
-)
-parts["component"] = parts["component"].str.removesuffix("_eur_per_truck").map(COMPONENT_LABELS)
-parts["site"] = parts["site_id"].map(short)
-parts["EUR per truck"] = parts["eur"].map(eur)
-site_order = [short[s] for s in order]
-totals = base.assign(site=base["site_id"].map(short), total=base["total_eur_per_truck"])
-totals["EUR per truck"] = totals["total"].map(eur)
-st.altair_chart(
-    alt.Chart(parts)
-    .mark_bar()
-    .encode(
-        x=alt.X("site:N", sort=site_order, title=None),
-        y=alt.Y("sum(eur):Q", title="EUR per truck", axis=alt.Axis(format=",.0f")),
-        color=alt.Color("component:N", sort=list(COMPONENT_LABELS.values()), title="component"),
-        tooltip=["site", "component", "EUR per truck"],
+
+
+def components_spec() -> dict:
+    parts = base.melt(
+        id_vars=["site_id"],
+        value_vars=[f"{c}_eur_per_truck" for c in cost.COMPONENTS],
+        var_name="component",
+        value_name="eur",
     )
-    + alt.Chart(totals)
-    .mark_tick(color="black", thickness=2, size=30)
-    .encode(x=alt.X("site:N", sort=site_order), y="total:Q", tooltip=["site", "EUR per truck"]),
-    width="stretch",
-)
+    parts["component"] = parts["component"].str.removesuffix("_eur_per_truck").map(COMPONENT_LABELS)
+    parts["site"] = parts["site_id"].map(short)
+    parts["EUR per truck"] = parts["eur"].map(eur)
+    totals = base.assign(site=base["site_id"].map(short), total=base["total_eur_per_truck"])
+    totals["EUR per truck"] = totals["total"].map(eur)
+    return spec(
+        alt.Chart(parts)
+        .mark_bar()
+        .encode(
+            x=alt.X("site:N", sort=site_order, title=None),
+            y=alt.Y("sum(eur):Q", title="EUR per truck", axis=alt.Axis(format=",.0f")),
+            color=alt.Color("component:N", sort=list(COMPONENT_LABELS.values()), title="component"),
+            tooltip=["site", "component", "EUR per truck"],
+        )
+        + alt.Chart(totals)
+        .mark_tick(color="black", thickness=2, size=30)
+        .encode(x=alt.X("site:N", sort=site_order), y="total:Q", tooltip=["site", "EUR per truck"])
+    )
+
+
+draw(st, once(entry, "components_spec", components_spec))
 st.caption(
     "Stacked components per site, cheapest on the left; the black tick is the total. "
     "Incentives are negative (below zero). US duty is MFN + Section 301 + Section 232 on the "
@@ -218,23 +273,11 @@ st.caption(
 
 
 # --- uncertainty (its own fragment: the sample size reruns only this part) ---------------
-@st.fragment
-def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
-    st.subheader("How sure we are")
-    left, right = st.columns(2)
-    st.session_state.setdefault(SAMPLES, DEFAULT_SAMPLES)
-    st.session_state.setdefault(SEED, 0)
-    n = left.selectbox(
-        "Monte Carlo samples", SAMPLE_CHOICES, format_func="{:,}".format, key=SAMPLES
-    )
-    seed = int(right.number_input("Seed", 0, 2**31 - 1, step=1, key=SEED))
-    table = memo(
-        "mc",
-        (fingerprint(model), tuple(model.sites.ids), int(n), seed),
-        lambda: cost.cost_table(model, samples=int(n), seed=seed),
-    )
-    ids = table["site_id"]
-    view = table.assign(site=ids.map(short))
+def uncertainty_view(table: pd.DataFrame) -> tuple[pd.DataFrame, dict, dict, bytes, pd.DataFrame]:
+    """A Monte Carlo cost table with what is drawn of it: the P10-P90 and 'probability
+    cheapest' charts, the CSV's bytes and the table shown (kept with the table: :func:`memo`).
+    """
+    view = table.assign(site=table["site_id"].map(short))
     for col in ("total_p10_eur_per_truck", "total_p50_eur_per_truck", "total_p90_eur_per_truck"):
         view[col.replace("_eur_per_truck", "")] = view[col].map(eur)
     view["probability cheapest"] = view["p_cheapest"].map("{:.1%}".format)
@@ -273,9 +316,31 @@ def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
             tooltip=["site", "probability cheapest"],
         )
     )
+    data = cost_tables.table_bytes(table)
+    shown = pd.read_csv(pd.io.common.BytesIO(data))
+    # whole euros on screen, rounded (a number column's step would cut the cents instead)
+    shown = shown.round(tables.cost_table_decimals(shown.columns))
+    return table, spec(ranged), spec(cheapest), data, shown
+
+
+@st.fragment
+def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
+    st.subheader("How sure we are")
+    left, right = st.columns(2)
+    st.session_state.setdefault(SAMPLES, DEFAULT_SAMPLES)
+    st.session_state.setdefault(SEED, 0)
+    n = left.selectbox(
+        "Monte Carlo samples", SAMPLE_CHOICES, format_func="{:,}".format, key=SAMPLES
+    )
+    seed = int(right.number_input("Seed", 0, 2**31 - 1, step=1, key=SEED))
+    table, ranged, cheapest, data, shown = memo(
+        "mc",
+        (model_key, int(n), seed),
+        lambda: uncertainty_view(cost.cost_table(model, samples=int(n), seed=seed)),
+    )
     a, b = st.columns(2)
-    a.altair_chart(ranged, width="stretch")
-    b.altair_chart(cheapest, width="stretch")
+    draw(a, ranged)
+    draw(b, cheapest)
     gap = table.attrs.get("gap") or {}
     if gap:
         st.markdown(  # md-safe: names escaped, numbers formatted here
@@ -292,12 +357,9 @@ def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
     st.markdown(
         "**The cost table** (the download has the same rows, with the column ids and cents)"
     )
-    data = cost_tables.table_bytes(table)
-    shown = pd.read_csv(pd.io.common.BytesIO(data))
     labels = tables.cost_table_labels(shown.columns, COMPONENT_LABELS)
     st.dataframe(
-        # whole euros on screen, rounded (a number column's step would cut the cents instead)
-        shown.round(tables.cost_table_decimals(shown.columns)),
+        shown,
         hide_index=True,
         column_order=[c for c in shown.columns if c != "site_id"],
         column_config={
@@ -335,11 +397,11 @@ def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
 
 uncertainty(model, pipeline.query_string(state, cat), tariff)
 
+
 # --- what would flip it ---------------------------------------------------------------------
-if len(model.sites.ids) >= 2:
-    st.subheader("What would change the order")
-    key = (fingerprint(model), tuple(model.sites.ids))
-    tor = memo("tornado", key, lambda: cost.tornado(model)).head(12)
+def tornado_view() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The tornado's rows, its table as shown and its chart (kept with the model)."""
+    tor = cost.tornado(model).head(12)
     lead_base = float(base.set_index("site_id").at[tor.attrs["leader"], "total_eur_per_truck"])
     bars = pd.DataFrame(
         {
@@ -360,7 +422,7 @@ if len(model.sites.ids) >= 2:
             ],
         }
     )
-    st.altair_chart(
+    chart = (
         alt.Chart(bars)
         .mark_bar()
         .encode(
@@ -378,33 +440,34 @@ if len(model.sites.ids) >= 2:
             ),
             x2="to:Q",
             tooltip=["parameter", "range", "swing", "gap swing"],
-        ),
-        width="stretch",
+        )
     )
+    return tor, bars[["parameter", "range", "swing", "gap swing"]], spec(chart)
+
+
+if len(model.sites.ids) >= 2:
+    st.subheader("What would change the order")
+    tor, bars, tornado_spec = memo("tornado", model_key, tornado_view)
+    draw(st, tornado_spec)
     st.caption(
         f"Tornado: each parameter from its low to its high value, the others at their values; "
         f"the bars move {md(short[tor.attrs['leader']])}'s total. 'gap swing' (tooltip and "
         f"table) is the change of the gap between {md(short[tor.attrs['runner_up']])} and "
         f"{md(short[tor.attrs['leader']])}."
     )
-    st.dataframe(
-        bars[["parameter", "range", "swing", "gap swing"]],
-        hide_index=True,
-        height=38 + 35 * len(bars),
-        key="cost_tornado",
-    )
+    st.dataframe(bars, hide_index=True, height=38 + 35 * len(bars), key="cost_tornado")
     st.markdown("**Break-even values**")
     st.markdown(  # md-safe: every sentence is escaped
         "\n".join(
             f"- {md(s, max_chars=400)}"
-            for s in memo("break_even", key, lambda: cost.break_even_sentences(model))
+            for s in memo("break_even", model_key, lambda: cost.break_even_sentences(model))
         )
     )
 
 # --- ten years ------------------------------------------------------------------------------
 with st.expander("10-year cost of operations of one site"):
     site = st.selectbox("Site", order, format_func=lambda s: names[s], key="cost_ten_year_site")
-    years = cost.ten_year(model, site)
+    years = once(entry, ("ten_year", site), lambda: cost.ten_year(model, site))
     st.dataframe(
         years,
         hide_index=True,
@@ -425,13 +488,17 @@ with st.expander("10-year cost of operations of one site"):
 
 # --- the ranking ----------------------------------------------------------------------------
 st.subheader("In the ranking")
-work_now = refresh(work, work.sites, overrides or None)
-work_now = pipeline.WorkingSet(
-    sites=work.sites,
-    table=work_now.table,
-    provenance=work_now.provenance,
-    attributes=work_now.attributes,
-)
+
+
+def refreshed() -> pipeline.WorkingSet:
+    """The working set with the landed cost at these overrides (kept: its memo too)."""
+    now = refresh(work, work.sites, overrides or None)
+    return pipeline.WorkingSet(
+        sites=work.sites, table=now.table, provenance=now.provenance, attributes=now.attributes
+    )
+
+
+work_now = once(entry, "work_now", refreshed)
 weights = state.criterion_weights
 twice = [c for c in INSIDE if weights.get(c, 0) > 0 and weights.get(CRITERION, 0) > 0]
 st.caption(md(DOUBLE_COUNTING, max_chars=1000))
@@ -470,9 +537,16 @@ if result is not None:
 
 # --- every parameter ------------------------------------------------------------------------
 st.subheader("Every parameter, with its range and source")
-listing = cost_tables.parameter_listing(model)
-listing.insert(0, "row", model.params.index.to_numpy())
-listing.insert(0, "parameter", [tables.cost_parameter_label(r, names) for r in listing["row"]])
+
+
+def parameter_listing() -> pd.DataFrame:
+    out = cost_tables.parameter_listing(model)
+    out.insert(0, "row", model.params.index.to_numpy())
+    out.insert(0, "parameter", [tables.cost_parameter_label(r, names) for r in out["row"]])
+    return out
+
+
+listing = once(entry, "listing", parameter_listing)
 row_ids = listing["row"].tolist()
 key = f"cost_params_{int(st.session_state.get(GENERATION, 0))}"
 st.container(key="cost_param_editor").data_editor(

@@ -2,14 +2,52 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
+import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
-from windrose_sites import comparison, decision, health, maps, scoring, tables, uploads
+from windrose_sites import comparison, decision, health, map_paint, scoring, tables, uploads
 from windrose_sites.text import md
 from windrose_ui import frame, session, widgets
+
+#: The add-a-site map: North America and Europe, a fixed view (drawn in a hidden tab).
+CLICK_BOUNDS = (-125.0, 25.0, 15.0, 60.0)
+CLICK_VIEW = (42.0, -55.0, 2)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def click_map(outlines_key: str, _outlines) -> map_paint.StaticMap:  # noqa: ARG001 (cache key)
+    """The add-a-site map (outlines only), rendered once per outlines (``outlines_key``)."""
+    return map_paint.render_static(
+        "add_map",
+        CLICK_BOUNDS,
+        _outlines,
+        sites=None,
+        details=pd.DataFrame(),
+        criteria=pd.DataFrame(),
+        view=CLICK_VIEW,
+    )
+
+
+def memo(key: object, build):
+    """``build()`` once per working set (its ``memo``: a new one with every change of data)."""
+    if key not in work.memo:
+        work.memo[key] = build()
+    return work.memo[key]
+
+
+def _digest(frame: pd.DataFrame | None) -> str:
+    """The content of a frame (index, columns, values), as text."""
+    if frame is None:
+        return ""
+    digest = hashlib.sha256("\x1f".join(map(str, [*frame.columns, *frame.index])).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
 
 ctx = frame.open_page("Sites & data")
 cat, state, work = ctx.cat, ctx.state, ctx.work
@@ -70,7 +108,10 @@ st.caption(
     "and how many the current ranking had to impute. " + md(scoring.MISSING_RULE, max_chars=1000)
 )
 st.dataframe(
-    health.criterion_health(work.provenance, crit, imputed),
+    memo(  # a weight move keeps the imputed cells: the same table
+        ("criterion_health", _digest(imputed)),
+        lambda: health.criterion_health(work.provenance, crit, imputed),
+    ),
     hide_index=True,  # the criterion ids; the label says it
     key="health_table",
     column_config={"label": st.column_config.TextColumn("criterion", pinned=True)},
@@ -82,8 +123,13 @@ if ranked is not None:
     order = ranked.result.sort_values("rank").index
     at_risk = order[order.isin(caveats["site_id"])]
     names = work.attributes["name"].to_dict()
-    # one sentence scans every caveat: build only the 20 shown (10,000 took minutes)
-    lines = [x for x in (health.summary_sentence(caveats, names, s) for s in at_risk[:20]) if x]
+    # one sentence per site shown (the first 20), each from that site's own caveats
+    by_site = caveats[caveats["site_id"].isin(at_risk[:20])].groupby("site_id", sort=False)
+    lines = [
+        x
+        for x in (health.summary_sentence(by_site.get_group(s), names, s) for s in at_risk[:20])
+        if x
+    ]
     if lines:
         st.markdown("**In the current ranking:**")
         for x in lines:
@@ -245,9 +291,18 @@ with tab_form, st.form("add_site_form", clear_on_submit=True):
 
 with tab_map:
     st.caption("Click on the map to put a pin; then name it and add it.")
-    m = maps.build_map((-125.0, 25.0, 15.0, 60.0), cat.outlines, [], view=(42.0, -55.0, 2))
-    event = st_folium(
-        m, key="add_map", height=380, width="stretch", returned_objects=["last_clicked"]
+    outlines_key = memo(
+        ("outlines_key", id(cat)),
+        lambda: hashlib.sha256(
+            shapely.get_coordinates(np.asarray(cat.outlines.geometry)).tobytes()
+        ).hexdigest(),
+    )
+    event = st_folium(  # the same small map every rerun: the frame is kept, clicks still come
+        map_paint.folium_map(click_map(outlines_key, cat.outlines)),
+        key="add_map",
+        height=380,
+        width="stretch",
+        returned_objects=["last_clicked"],
     )
     clicked = (event or {}).get("last_clicked")
     if clicked:
