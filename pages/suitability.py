@@ -8,9 +8,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from windrose_sites import decision, export, limits, maps, pipeline, surface, tables
+from windrose_sites.surface import mapping
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
-from windrose_ui.cached import Catalog
+from windrose_ui.cached import Catalog, static_map
 
 DEFAULTS = {
     "sfc_region": "az_ca",
@@ -175,15 +176,18 @@ def surface_section() -> None:
     dots, dots_note = shown_sites(work, cat, state, located_ids)
     vmin, vmax = float(np.nanmin(scores)), float(np.nanmax(scores))
     cmap = maps.colour_scale(vmin, vmax)
-    m = maps.build_map(
-        tuple(surf.parts.total_bounds),
-        cat.outlines,
+    # The basemap, outlines and layer control are the region's: rendered once (issue 16).
+    static = static_map(
+        "surface_map", f"region:{region}", lambda: mapping.render_static(surf.parts, cat.outlines)
+    )
+    m = mapping.surface_map(
+        static,
         [
             surface.overlay_layer(surf.grid, scores, vmin, vmax),
-            surface.region_layer(surf.parts),
             surface.located_layer(areas, dots, surf, scores, cmap),
         ],
-        legend={"vmin": cmap.vmin, "vmax": cmap.vmax},
+        vmin=cmap.vmin,
+        vmax=cmap.vmax,
         legend_title=f"Suitability ({method_label})",
     )
     # Nothing comes back from the map: pan and zoom never rerun the script.
@@ -192,6 +196,7 @@ def surface_section() -> None:
         st.caption(md(dots_note, max_chars=400))
 
     st.subheader("Located areas")
+    records = areas.to_dict("records")
     units = surf.criteria["unit"]
     table = tables.round_for_display(
         areas[["rank", "nearest_town", "region", "score", "distance_to_town_km", *SHOWN]],
@@ -199,7 +204,7 @@ def surface_section() -> None:
     ).assign(distance_to_town_km=areas["distance_to_town_km"].astype(float).round(0))
     st.dataframe(
         table.rename(columns={c: f"{c} [{units[c]}]" for c in SHOWN}).assign(
-            area=[surface.area_label(a) for _, a in areas.iterrows()],
+            area=[surface.area_label(a) for a in records],
             strengths=areas["strengths"],
         ),
         hide_index=True,
@@ -209,13 +214,13 @@ def surface_section() -> None:
         column_config=located_columns(surf),
         key="sfc_located",
     )
-    for col, (_, area) in zip(st.columns(len(areas)), areas.iterrows(), strict=True):
+    for i, (col, area) in enumerate(zip(st.columns(len(areas)), records, strict=True)):
         if col.button(
             f"Add #{area['rank']}: {md(area['nearest_town'], max_chars=40)}",
             key=f"sfc_add_{area['rank']}",
             help=f"Adds the {surface.area_label(area).lower()} to your sites on every page.",
         ):
-            add_candidate(surface.located_site(area, surf, method=state.method))
+            add_candidate(surface.located_site(areas.iloc[i], surf, method=state.method))
     labels = located_labels()
     if labels:
         st.info("Located areas among your candidates: " + "; ".join(md(n) for n in labels))
@@ -240,7 +245,7 @@ def surface_section() -> None:
     )
     c.download_button(
         "Located areas GeoJSON",
-        surface.located_geojson(areas),
+        lambda: surface.located_geojson(areas),  # built when downloaded
         f"{stem}-located.geojson",
         "application/geo+json",
         on_click="ignore",

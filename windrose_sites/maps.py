@@ -568,18 +568,19 @@ def located_layer(
 
     cell = cell_at(surface.grid, lon, lat)
     features = []
-    for (_, s), c, x, y in zip(sites.iterrows(), cell, lon, lat, strict=True):
-        if c < 0:
-            continue
-        v = scores[c]
+    inside = cell >= 0
+    names = sites["name"].to_numpy()[inside]
+    for name, v, x, y in zip(names, scores[cell[inside]], lon[inside], lat[inside], strict=True):
         text = f"surface score of its cell {v:.3f}" if np.isfinite(v) else "cell filtered out"
         colour = cmap(v) if np.isfinite(v) else "#888888"
-        features.append(_surface_point(x, y, f"{s['name']}: {text}", colour, 6, "#333"))
-    for _, a in areas.iterrows():
-        tip = f"#{a['rank']} near {a['nearest_town']}: score {a['score']:.3f}"
-        if "strengths" in a:
-            tip += f"; {a['strengths']}"
-        features.append(_surface_point(a["lon"], a["lat"], tip, cmap(a["score"]), 11, "#000"))
+        features.append(_surface_point(x, y, f"{name}: {text}", colour, 6, "#333"))
+    strengths = areas["strengths"] if "strengths" in areas else [None] * len(areas)
+    for rank, town, v, x, y, why in zip(
+        areas["rank"], areas["nearest_town"], areas["score"], areas["lon"], areas["lat"],
+        strengths, strict=True,
+    ):  # fmt: skip
+        tip = f"#{rank} near {town}: score {v:.3f}" + ("" if why is None else f"; {why}")
+        features.append(_surface_point(x, y, tip, cmap(v), 11, "#000"))
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="Located areas and candidate sites",

@@ -8,7 +8,9 @@ Modules
     :mod:`~windrose_sites.surface.grid` (square Web-Mercator cells inside a region),
     :mod:`~windrose_sites.surface.build` (the cells x criteria matrix, from the criteria
     engine :mod:`windrose_sites.criteria`), :mod:`~windrose_sites.surface.score` (weights,
-    filters, scores) and :mod:`~windrose_sites.surface.locate` (the best areas, in words).
+    filters, scores), :mod:`~windrose_sites.surface.locate` (the best areas, in words) and
+    :mod:`~windrose_sites.surface.mapping` (the map: a static part rendered once per region,
+    the score image and located areas per rerun).
     The regions are loaded by :func:`windrose_sites.catalog.load_region` (:data:`REGIONS`),
     the map layers are built by :mod:`windrose_sites.maps` and the downloads by
     :mod:`windrose_sites.export`; every name is importable from here, as before the split.

@@ -89,29 +89,29 @@ def locate(
     peaks = _peaks(grid, scores)
     order = peaks[np.argsort(-scores[peaks], kind="stable")]
     cells = np.array(_spaced(grid, order, k, spacing_km), dtype=np.intp)
-    parts = surface.parts.iloc[grid.part[cells]]
-    out = pd.DataFrame(
-        {
-            "rank": np.arange(1, len(cells) + 1),
-            "cell": cells,
-            "lon": grid.lon[cells],
-            "lat": grid.lat[cells],
-            "score": scores[cells],
-            "part_id": parts["part_id"].to_numpy(),
-            "region": parts["name"].to_numpy(),
-            "country": parts["country"].to_numpy(),
-            "gateway_port": surface.gateway[cells],
-        }
-    )
-    for j, cid in enumerate(surface.columns):
-        out[cid] = np.where(surface.missing[cells, j], np.nan, surface.matrix[cells, j])
+    part = grid.part[cells]
+    lon, lat = grid.lon[cells], grid.lat[cells]
+    values = np.where(surface.missing[cells], np.nan, surface.matrix[cells])
     towns = geo.cities()
-    towns = towns[towns["country"].isin(surface.parts["country"])].reset_index(drop=True)
-    idx, km = geo.nearest(out["lon"].to_numpy(), out["lat"].to_numpy(), towns["lon"], towns["lat"])
-    out["nearest_town"] = towns["name"].to_numpy()[idx]
-    out["distance_to_town_km"] = km
+    towns = towns[towns["country"].isin(surface.parts["country"])]
+    idx, km = geo.nearest(lon, lat, towns["lon"].to_numpy(), towns["lat"].to_numpy())
+    columns = {  # one frame built at once: a column added at a time costs a copy each
+        "rank": np.arange(1, len(cells) + 1),
+        "cell": cells,
+        "lon": lon,
+        "lat": lat,
+        "score": scores[cells],
+        "part_id": surface.parts["part_id"].to_numpy()[part],
+        "region": surface.parts["name"].to_numpy()[part],
+        "country": surface.parts["country"].to_numpy()[part],
+        "gateway_port": surface.gateway[cells],
+        **{cid: values[:, j] for j, cid in enumerate(surface.columns)},
+        "nearest_town": towns["name"].to_numpy()[idx],
+        "distance_to_town_km": km,
+    }
     if weights is not None:
-        out["strengths"] = _strengths(surface, cells, weights)
+        columns["strengths"] = _strengths(surface, cells, weights)
+    out = pd.DataFrame(columns)
     best = np.nanmax(scores)
     out.attrs["tied_best_cells"] = int(np.sum(np.abs(scores - best) <= 1e-12))
     return out
@@ -130,13 +130,14 @@ def _strengths(
     w = pd.Series(weights, dtype=float).reindex(surface.columns).fillna(0.0).to_numpy()
     lift = w * sign * (surface.matrix[cells] - mean) / np.where(hi > lo, hi - lo, np.inf)
     best = np.where(surface.benefit, hi, lo)
+    labels, units = surface.criteria["label"].tolist(), surface.criteria["unit"].tolist()
     texts = []
     for row, cell in zip(lift, cells, strict=True):
         parts = []
         for j in np.argsort(-row, kind="stable")[:top]:
             if row[j] <= 1e-9:
                 break
-            label, unit = surface.criteria["label"].iloc[j], surface.criteria["unit"].iloc[j]
+            label, unit = labels[j], units[j]
             parts.append(
                 f"{label} {format_value(surface.matrix[cell, j], unit)} (region average "
                 f"{format_value(mean[j], unit)}, best {format_value(best[j], unit)})"
@@ -168,7 +169,7 @@ def format_value(value: float, unit: str) -> str:
     return f"{value:,.4g} {unit}"
 
 
-def area_label(area: pd.Series) -> str:
+def area_label(area: pd.Series | Mapping[str, object]) -> str:
     """How a located area is named on screen: "Area near <nearest town>, <state or region>"."""
     return f"Area near {area['nearest_town']}, {area['region']}"
 
@@ -188,7 +189,7 @@ def describe(surface: Surface, areas: pd.DataFrame, method_label: str) -> str:
             f"{surface.grid.resolution_km:g} km cells), the best areas are:"
         )
     ]
-    for _, a in areas.iterrows():
+    for a in areas.to_dict("records"):
         town = f"{a['distance_to_town_km']:.0f} km from {a['nearest_town']}"
         lines.append(
             f"{a['rank']}. **Near {a['nearest_town']}, {a['region']}** ({town}), score "
