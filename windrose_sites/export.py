@@ -79,49 +79,99 @@ def comparison_frame(
     ``result`` is :func:`windrose_sites.scoring.score` output; ``provenance`` has one row per
     (site_id, criterion) with ``source``, ``year`` and ``kind``.
     """
+    # One dict of whole columns in their final order, one DataFrame call: it is built on every
+    # rerun, and ~10 inserts per criterion cost ~0.1 s (benchmarks/bench_export.py).
     used = result.attrs.get("weights", {})
     weights = {c: float(used.get(c, 0.0)) for c in criteria.index if c in table.columns}
+    cids = list(weights)
+    ranked = result.sort_values(["rank", "score"], ascending=[True, False])
+    order = ranked.index
+    raw = table.loc[order, cids]
     normalized = result.attrs.get("normalized")
-    imputed = result.attrs.get("imputed")
-    order = result.sort_values(["rank", "score"], ascending=[True, False]).index
-    out = pd.DataFrame(index=order)
-    out.index.name = "site_id"
-    out["name"] = names.reindex(order).to_numpy()
-    out["rank"] = result.loc[order, "rank"].to_numpy()
-    out["score"] = result.loc[order, "score"].round(SCORE_DECIMALS).to_numpy()
-    out["method"] = result.attrs.get("method", "")
-    prov = provenance.set_index(["site_id", "criterion"])
-    additive = any(c.startswith("contrib_") for c in result.columns)
-    for cid, weight in weights.items():
+    if normalized is not None:
+        normalized = _rounded(normalized.reindex(index=order, columns=cids))
+    contributions = None
+    if any(c.startswith("contrib_") for c in result.columns):
+        contributions = _rounded(ranked.reindex(columns=[f"contrib_{c}" for c in cids]))
+    imputed = _imputed(result.attrs.get("imputed"), order, cids)
+    sources, years, kinds = _provenance_grids(provenance, order, cids)
+    data: dict[str, object] = {
+        "site_id": order,
+        "name": names.reindex(order).to_numpy(),
+        "rank": ranked["rank"].to_numpy(),
+        "score": ranked["score"].round(SCORE_DECIMALS).to_numpy(),
+        "method": result.attrs.get("method", ""),
+    }
+    for j, (cid, weight) in enumerate(weights.items()):
         unit = str(criteria.at[cid, "unit"])
-        raw = pd.to_numeric(table.loc[order, cid], errors="coerce")
-        out[f"{cid} [{unit}]"] = raw.round(DECIMALS_BY_UNIT.get(unit, 4)).to_numpy()
+        value = pd.to_numeric(raw[cid], errors="coerce")
+        data[f"{cid} [{unit}]"] = value.round(DECIMALS_BY_UNIT.get(unit, 4)).to_numpy()
         if normalized is not None:
-            norm = normalized.reindex(index=order, columns=[cid])[cid]
-            out[f"{cid} normalized"] = norm.astype(float).round(SCORE_DECIMALS).to_numpy()
-        out[f"{cid} weight [%]"] = round(100.0 * weight, SCORE_DECIMALS - 2)
-        if additive:
-            contrib = result.get(f"contrib_{cid}")
-            out[f"{cid} contribution"] = (
-                pd.Series(float("nan"), index=order)
-                if contrib is None
-                else contrib.loc[order].astype(float).round(SCORE_DECIMALS)
-            ).to_numpy()
+            data[f"{cid} normalized"] = normalized[j]
+        data[f"{cid} weight [%]"] = round(100.0 * weight, SCORE_DECIMALS - 2)
+        if contributions is not None:
+            data[f"{cid} contribution"] = contributions[j]
         if imputed is not None:
-            imp = imputed.reindex(index=order, columns=[cid])[cid]
-            out[f"{cid} imputed worst"] = (
-                imp.astype("boolean").fillna(False).astype(bool).to_numpy()
-            )
-        keys = pd.MultiIndex.from_arrays([order, [cid] * len(order)])
-        rows = prov.reindex(keys)
-        out[f"{cid} source"] = rows["source"].fillna("NOT FOUND").to_numpy()
-        out[f"{cid} year"] = (
-            pd.to_numeric(rows["year"], errors="coerce").round().astype("Int64").to_numpy()
-        )
-        out[f"{cid} kind"] = rows["kind"].fillna("missing").to_numpy()
+            data[f"{cid} imputed worst"] = imputed[j]
+        data[f"{cid} source"] = sources[j]
+        data[f"{cid} year"] = _whole_years(years[j])
+        data[f"{cid} kind"] = kinds[j]
     flat = set(result.attrs.get("no_information", ()))
-    flags = pd.DataFrame({f"{cid} no information": cid in flat for cid in weights}, index=out.index)
-    return pd.concat([out, flags], axis=1).reset_index()
+    data.update({f"{cid} no information": cid in flat for cid in cids})
+    return pd.DataFrame(data)
+
+
+def _rounded(frame: pd.DataFrame) -> np.ndarray:
+    """``frame`` as floats rounded to :data:`SCORE_DECIMALS`, one row per column."""
+    return frame.astype(float).round(SCORE_DECIMALS).to_numpy().T
+
+
+def _imputed(frame: pd.DataFrame | None, order: pd.Index, cids: list[str]) -> np.ndarray | None:
+    """Whether each value was imputed, one row per criterion (False where ``frame`` has no
+    value), or None without ``frame``.
+    """
+    if frame is None:
+        return None
+    flags = frame.reindex(index=order, columns=cids, fill_value=False)
+    if not (flags.dtypes == np.dtype(bool)).all():  # NaN in frame: not imputed
+        flags = flags.astype("boolean").fillna(False)
+    return flags.to_numpy(dtype=bool).T
+
+
+def _whole_years(years: np.ndarray) -> np.ndarray:
+    """Rounded years as an Int64 column gives them back to numpy: int64, or float64 with NaN
+    where one is unknown (written ``2021.0`` in the CSV, as it always was).
+    """
+    if np.isfinite(years).all():
+        return years.astype(np.int64)
+    if np.isinf(years).any():
+        msg = f"a provenance year is infinite: {years[np.isinf(years)][0]}"
+        raise ValueError(msg)
+    return years + 0.0  # -0.0 as 0.0, as the Int64 round trip gives it
+
+
+def _provenance_grids(
+    provenance: pd.DataFrame, order: pd.Index, cids: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Source, year and kind of every (criterion in ``cids``, site in ``order``), looked up in
+    one pass, one row per criterion: sources ``"NOT FOUND"`` and kinds ``"missing"`` where
+    provenance has none; years rounded, NaN where unknown.
+    """
+    rows = order.get_indexer(provenance["site_id"])
+    cols = pd.Index(cids).get_indexer(provenance["criterion"])
+    found = (rows >= 0) & (cols >= 0)
+    rows, cols = rows[found], cols[found]
+    shape = (len(cids), len(order))
+    text = []
+    for field, blank in (("source", "NOT FOUND"), ("kind", "missing")):
+        # codes into the distinct values, -1 (the blank) where missing: no per-cell Python
+        codes, distinct = pd.factorize(provenance[field])
+        grid = np.full(shape, -1, dtype=np.intp)
+        grid[cols, rows] = codes[found]
+        text.append(np.append(np.asarray(distinct, dtype=object), blank)[grid])
+    years = np.full(shape, np.nan)
+    years[cols, rows] = pd.to_numeric(provenance["year"], errors="coerce").to_numpy(float)[found]
+    return text[0], np.round(years), text[1]
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
@@ -130,14 +180,39 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     The BOM makes spreadsheet programs read "–" and "→" correctly; CSV readers (pandas,
     Python's ``csv`` with ``utf-8-sig``) skip it.
     """
-    safe = frame.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(neutralize_formulas)
+    safe = frame.copy(deep=False)
     safe.columns = [neutralize_formulas(str(c)) for c in safe.columns]
+    for j, dtype in enumerate(safe.dtypes):
+        if dtype.kind == "O":  # object, str or category; numbers and booleans are never touched
+            column = _neutralized(safe.iloc[:, j])
+            if column is not None:
+                safe.isetitem(j, column)
     buf = io.StringIO()
     safe.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue().encode("utf-8-sig")
+
+
+def _neutralized(column: pd.Series) -> pd.Series | None:
+    """``column`` with its formula-like text cells prefixed by ``'``, or None if none is.
+
+    Each distinct value is checked once (a column of sources holds a handful), and only the
+    cells that change are rewritten.
+    """
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return None
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.map(neutralize_formulas)
+    try:
+        distinct = column.unique()
+    except TypeError:  # unhashable cells
+        return column.map(neutralize_formulas)
+    risky = [v for v in distinct if isinstance(v, str) and v.startswith(FORMULA_PREFIXES)]
+    if not risky:
+        return None
+    where = np.flatnonzero(column.isin(risky).to_numpy())
+    values = column.to_numpy(dtype=object, copy=True)
+    values[where] = ["'" + v for v in values[where]]
+    return pd.Series(values, index=column.index, name=column.name, dtype=column.dtype)
 
 
 def sites_geojson(sites: gpd.GeoDataFrame, result: pd.DataFrame) -> bytes:
