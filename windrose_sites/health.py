@@ -7,8 +7,10 @@ for the site's own (a *fallback*), which are missing and imputed, and which the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from itertools import repeat
 
+import numpy as np
 import pandas as pd
 
 from windrose_sites.assumptions import USER_KIND
@@ -70,26 +72,76 @@ def site_caveats(
 
     Only criteria with a positive weight count: a fallback in a criterion weighted 0 does not
     move the ranking. Returns one row per (site, criterion, issue) with columns ``site_id``,
-    ``criterion``, ``issue`` (``fallback``, ``imputed`` or :data:`USER_KIND`) and ``detail``.
+    ``criterion``, ``issue`` (``fallback``, ``imputed`` or :data:`USER_KIND`), ``detail`` and
+    ``label``: the fallbacks, then the user's values (both in provenance order), then the
+    imputed cells (site by site in `site_ids` order, criteria in `weights` order).
+
+    A site's rows do not depend on the other sites asked for, so pass only the sites whose
+    caveats are read (a summary's leader and runner-up): the cost grows with `site_ids`.
     """
     used = [c for c, w in weights.items() if w > 0]
-    prov = provenance[provenance["site_id"].isin(site_ids) & provenance["criterion"].isin(used)]
-    rows = []
-    if "fallback" in prov:
-        for r in prov[prov["fallback"].fillna(False).astype(bool)].itertuples():
-            rows.append((r.site_id, r.criterion, "fallback", _short(r.note)))
-    for r in prov[prov["kind"] == USER_KIND].itertuples():
-        rows.append((r.site_id, r.criterion, USER_KIND, "your value"))
+    n = len(provenance)
+    fb = (
+        provenance["fallback"].fillna(False).astype(bool).to_numpy()
+        if "fallback" in provenance
+        else np.zeros(n, dtype=bool)
+    )
+    mine = (provenance["kind"] == USER_KIND).to_numpy(dtype=bool, na_value=False)
+    # the few rows with an issue, of the sites asked for, in a weighted criterion
+    rows = np.flatnonzero((fb | mine) & _isin(provenance["site_id"], site_ids))
+    crit = _take(provenance["criterion"], rows)
+    weighted = np.asarray(pd.Index(crit, dtype=object).isin(used), dtype=bool)
+    rows, crit = rows[weighted], [c for c, w in zip(crit, weighted, strict=True) if w]
+    site = _take(provenance["site_id"], rows)
+    out: list[tuple[object, ...]] = []
+    at_fb = np.flatnonzero(fb[rows])
+    notes = _take(provenance["note"], rows[at_fb]) if len(at_fb) else []
+    out += zip([site[k] for k in at_fb], [crit[k] for k in at_fb], repeat("fallback"),
+               map(_short, map(str, notes)))  # fmt: skip
+    at_mine = np.flatnonzero(mine[rows])
+    out += zip([site[k] for k in at_mine], [crit[k] for k in at_mine], repeat(USER_KIND),
+               repeat("your value"))  # fmt: skip
     if imputed is not None:
         mask = imputed.reindex(index=site_ids, columns=used, fill_value=False)
-        cells = mask.fillna(False).astype(bool).to_numpy()
-        for i, j in zip(*cells.nonzero(), strict=True):
-            rows.append(
-                (mask.index[i], mask.columns[j], "imputed", "missing: counted as worse than known")
-            )
-    frame = pd.DataFrame(rows, columns=["site_id", "criterion", "issue", "detail"])
+        i, j = mask.fillna(False).astype(bool).to_numpy().nonzero()
+        out += zip(mask.index[i].tolist(), mask.columns[j].tolist(), repeat("imputed"),
+                   repeat("missing: counted as worse than known"))  # fmt: skip
+    frame = pd.DataFrame(out, columns=["site_id", "criterion", "issue", "detail"])
     frame["label"] = frame["criterion"].map(criteria["label"])
     return frame
+
+
+#: Up to this many rows are read one by one: a take from an Arrow column with many chunks
+#: joins the chunks first, which costs as much for 1 row as for 100,000.
+_FEW_ROWS = 64
+
+
+def _take(column: pd.Series, rows: np.ndarray) -> list[object]:
+    """``column.iloc[rows].tolist()``, read cell by cell when there are only a few rows."""
+    if len(rows) <= _FEW_ROWS:
+        return [column.iloc[k] for k in rows]
+    return column.iloc[rows].tolist()
+
+
+#: Up to this many sites are matched one by one (a summary's two): cheaper than factorizing.
+_FEW_SITES = 8
+
+
+def _isin(column: pd.Series, values: Iterable[object]) -> np.ndarray:
+    """``column.isin(values)`` as a numpy mask, without testing 120,000 strings one by one.
+
+    A few values are compared with the whole column, one at a time; many are looked up once
+    per distinct value of the column (a provenance column repeats each site many times, and
+    ``isin`` over Arrow strings takes tens of milliseconds where ``factorize`` takes a few).
+    """
+    values = list(values)
+    if len(values) <= _FEW_SITES and not pd.isna(values).any():  # (isin matches NA to NA)
+        hit = np.zeros(len(column), dtype=bool)
+        for v in values:
+            hit |= (column == v).to_numpy(dtype=bool, na_value=False)
+        return hit
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    return np.asarray(uniques.isin(values), dtype=bool)[codes]
 
 
 def summary_sentence(caveats: pd.DataFrame, names: Mapping[str, str], site_id: str) -> str:

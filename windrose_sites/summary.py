@@ -105,15 +105,12 @@ def decide(
     agree_flag = None
     methods = ""
     if len(focus) > 1:
-        acc = sensitivity.rank_acceptability(
-            sub,
-            used.to_dict(),
-            directions,
-            method=method,
-            samples=SMAA_SAMPLES,
-            seed=seed,
-            spread=SMAA_SPREAD,
-            missing="worst",
+        # one validated problem for both analyses, normalized over the focus sites (as always)
+        problem = sensitivity.Problem(
+            sub, used.to_dict(), directions, method=method, missing="worst"
+        )
+        acc = sensitivity.smaa.rank_acceptability(
+            problem, samples=SMAA_SAMPLES, seed=seed, spread=SMAA_SPREAD
         )
         first = acc[1]
         first_share = float(first.get(leader, 0.0))
@@ -128,7 +125,7 @@ def decide(
             c = challenger.idxmax()
             robustness += f"; {names.get(c, c)} is first in {_pct(float(challenger.max()))}"
         robustness += "."
-        agree = sensitivity.method_agreement(sub, used.to_dict(), directions, missing="worst")
+        agree = sensitivity.agreement.method_agreement(problem)  # (method plays no part)
         firsts = {m: agree[m].idxmin() for m in agree.columns}
         others = {m: s for m, s in firsts.items() if s != leader}
         agree_flag = not others
@@ -139,12 +136,10 @@ def decide(
                 f"{METHOD_NAMES.get(m, m)} puts {names.get(s, s)} first" for m, s in others.items()
             ]
             methods = "The methods disagree: " + "; ".join(parts) + "."
-    caveats = health.site_caveats(provenance, criteria, ranking.weights.to_dict(), result.index,
-                                  result.attrs.get("imputed"))  # fmt: skip
-    lines = [
-        health.summary_sentence(caveats, names.to_dict(), s)
-        for s in [leader, *([runner] if runner is not None else [])]
-    ]
+    written = [leader, *([runner] if runner is not None else [])]
+    caveats = health.site_caveats(provenance, criteria, ranking.weights.to_dict(),
+                                  pd.Index(written), result.attrs.get("imputed"))  # fmt: skip
+    lines = [health.summary_sentence(caveats, names.to_dict(), s) for s in written]
     lines = [x for x in lines if x]
     comparable = criteria.get("comparable")
     if comparable is not None:

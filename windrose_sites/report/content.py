@@ -348,15 +348,16 @@ def _robustness(content, state, work, crit, ranking, names) -> None:
     directions = crit.loc[used.index, "direction"].to_dict()
     groups = crit.loc[used.index, "group"].to_dict()
     site_names = names.loc[focus].to_dict()
-    args = (table, used.to_dict(), directions)
-    kw = {"method": state.method, "missing": "worst"}
     leader = focus[0]
     if len(focus) < len(result):
         content.robustness.append(limits.focus_sentence(len(result), focus, what="Robustness"))
     if len(focus) < 2:
         content.robustness.append("A single ranked site: there is nothing to be robust against.")
         return
-    acc = sensitivity.rank_acceptability(*args, samples=SMAA_SAMPLES, seed=0, **kw)
+    # one validated problem for every analysis, normalized over the focus sites (as always)
+    problem = sensitivity.Problem(table, used.to_dict(), directions, method=state.method,
+                                  missing="worst", groups=groups, names=site_names)  # fmt: skip
+    acc = sensitivity.smaa.rank_acceptability(problem, samples=SMAA_SAMPLES, seed=0)
     others = acc[1].drop(leader)
     runner = others.idxmax() if others.max() > 0 else None
     content.robustness.append(
@@ -365,21 +366,19 @@ def _robustness(content, state, work, crit, ranking, names) -> None:
         + (f"; {site_names[runner]} is first in {100 * acc.at[runner, 1]:.1f} %." if runner
            else ".")
     )  # fmt: skip
-    stab = sensitivity.stability_intervals(*args, groups=groups, names=site_names, **kw)
+    stab = sensitivity.sweep.stability_intervals(problem)
     content.stability = [f"{s} (now {100 * t:.1f}%)." for s, t in
                          zip(stab["sentence"], stab["share"], strict=True)]  # fmt: skip
     for group in dict.fromkeys(groups.values()):
         try:
-            cross = sensitivity.crossovers(
-                *args, criterion_or_group=group, groups=groups, names=site_names, **kw
-            )
+            cross = sensitivity.sweep.crossovers(problem, group)
         except ValueError:  # the group holds every weight
             continue
         changes = cross[cross["leader_changes"]]
         content.crossings += [f"{s}." for s in changes["sentence"].head(2)]
     if not content.crossings:
         content.crossings = [f"No single group weight changes the leader ({site_names[leader]})."]
-    agree = sensitivity.method_agreement(*args, missing="worst")
+    agree = sensitivity.agreement.method_agreement(problem)  # (the method plays no part)
     firsts = {m: agree[m].astype(float).idxmin() for m in agree.columns}
     differ = {m: s for m, s in firsts.items() if s != leader}
     if not differ:
@@ -403,6 +402,7 @@ def _health(content, work, crit, ranking, names) -> None:
     result = ranking.result
     imputed = result.attrs["imputed"]
     weights = ranking.weights.to_dict()
+    # every ranked site: the sentence counts those that rest on a caveat
     caveats = health.site_caveats(work.provenance, crit, weights, result.index, imputed)
     order = result.sort_values("rank").index
     n_risk = caveats["site_id"].nunique()
