@@ -86,6 +86,18 @@ def pct(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{c: (100 * frame[c]).round(1) for c in columns})
 
 
+def chart(where, drawn: alt.TopLevelMixin, key: str, **datasets: pd.DataFrame) -> None:
+    """Draw a chart built on named data (``alt.NamedData``): its spec unvalidated, the frames
+    handed to Streamlit as they are (sent as Arrow). The charts are this page's own; schema
+    validation and JSON data on every rerun were most of the page's chart time. Without the
+    default theme's config, as ``st.altair_chart`` draws it.
+    """
+    spec = drawn.to_dict(validate=False)
+    spec.pop("config", None)
+    spec["datasets"] = datasets
+    where.vega_lite_chart(spec, width="stretch", key=key)
+
+
 PERCENT = st.column_config.NumberColumn(format="%.1f%%")  # shares shown as 0-100
 RANK = st.column_config.NumberColumn(format="%d")
 
@@ -133,25 +145,35 @@ if sweep is not None:
         else alt.Scale(zero=False)
     )
     y = alt.Y(f"{measure}:Q", title=measure.capitalize(), scale=scale)
-    chart = (
-        alt.Chart(lines)
+    sweep_chart = (
+        alt.Chart(alt.NamedData("lines"))
         .mark_line()
         .encode(
             x=x,
             y=y,
             color=alt.Color("name:N", title="Site", scale=alt.Scale(scheme="tableau20")),
-            tooltip=["name", measure],
+            tooltip=["name:N", f"{measure}:Q"],
         )
-        + alt.Chart(now).mark_rule(strokeDash=[4, 4]).encode(x="weight_pct:Q")
-        + alt.Chart(now)
+        + alt.Chart(alt.NamedData("now")).mark_rule(strokeDash=[4, 4]).encode(x="weight_pct:Q")
+        + alt.Chart(alt.NamedData("now"))
         .mark_text(align="left", dx=4, dy=-6, y=0)
-        .encode(x="weight_pct:Q", text="text")
-        + alt.Chart(changes)
+        .encode(x="weight_pct:Q", text="text:N")
+        + alt.Chart(alt.NamedData("changes"))
         .mark_point(filled=True, size=70, color="black")
-        .encode(x="weight_pct:Q", y="y:Q", tooltip=["sentence"])
-        + alt.Chart(changes).mark_text(dy=-12).encode(x="weight_pct:Q", y="y:Q", text="text")
+        .encode(x="weight_pct:Q", y="y:Q", tooltip=["sentence:N"])
+        + alt.Chart(alt.NamedData("changes"))
+        .mark_text(dy=-12)
+        .encode(x="weight_pct:Q", y="y:Q", text="text:N")
     ).properties(height=420)
-    st.altair_chart(chart, width="stretch", key="sens_sweep_chart")
+    columns = ["name", "weight_pct", measure]
+    chart(
+        st,
+        sweep_chart,
+        "sens_sweep_chart",
+        lines=lines[columns],
+        now=now,
+        changes=changes[["weight_pct", "y", "text", "sentence"]],
+    )
     st.caption("Dashed line: the current weight. Dots: where the leader changes.")
     only_leader = st.checkbox("Only changes of leader", value=True, key="sens_leader_only")
     shown = cross[cross["leader_changes"]] if only_leader else cross
@@ -204,32 +226,33 @@ def acceptability(problem: sensitivity.Problem, order: list, leader: str) -> Non
     )
     by_name = [names[s] for s in order]
     left, right = st.columns([3, 2])
-    left.altair_chart(
-        (
-            alt.Chart(heat)
-            .mark_rect()
-            .encode(
-                x=alt.X("rank:O", title="Rank"),
-                y=alt.Y("site:N", sort=by_name, title=None, axis=alt.Axis(labelLimit=180)),
-                color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="blues")),
-                tooltip=["site", "rank", alt.Tooltip("share:Q", format=".1%")],
-            )
-        ).properties(height=alt.Step(24)),
-        width="stretch",
-        key="sens_heatmap",
+    chart(
+        left,
+        alt.Chart(alt.NamedData("heat"))
+        .mark_rect()
+        .encode(
+            x=alt.X("rank:O", title="Rank"),
+            y=alt.Y("site:N", sort=by_name, title=None, axis=alt.Axis(labelLimit=180)),
+            color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="blues")),
+            tooltip=["site:N", "rank:O", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(height=alt.Step(24)),
+        "sens_heatmap",
+        heat=heat,
     )
     first = acc[1].rename(index=names).rename_axis("site").rename("first").reset_index()
-    right.altair_chart(
-        alt.Chart(first)
+    chart(
+        right,
+        alt.Chart(alt.NamedData("first"))
         .mark_bar()
         .encode(
             x=alt.X("first:Q", title="Probability of being first", axis=alt.Axis(format="%")),
             y=alt.Y("site:N", sort="-x", title=None, axis=alt.Axis(labelLimit=180)),
-            tooltip=["site", alt.Tooltip("first:Q", format=".1%")],
+            tooltip=["site:N", alt.Tooltip("first:Q", format=".1%")],
         )
         .properties(height=alt.Step(24)),
-        width="stretch",
-        key="sens_first_chart",
+        "sens_first_chart",
+        first=first,
     )
     accept = (100 * acc.loc[order]).round(1).rename(columns=lambda r: f"rank {r} %")
     accept.insert(0, "name", [names[s] for s in order])
