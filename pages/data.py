@@ -143,17 +143,24 @@ PROVENANCE_ROWS = 5_000
 
 # --- provenance ---------------------------------------------------------------------------
 with st.expander("Provenance of every number (source, year, kind)", expanded=False):
-    prov = work.provenance.assign(
-        site=lambda d: d["site_id"].map(work.attributes["name"]),
-        criterion_label=lambda d: d["criterion"].map(crit["label"]),
-    )
+
+    def provenance_rows() -> pd.DataFrame:
+        prov = work.provenance.head(PROVENANCE_ROWS)
+        prov = prov.assign(
+            site=prov["site_id"].map(work.attributes["name"]),
+            criterion_label=prov["criterion"].map(crit["label"]),
+            value=[
+                tables.format_value(v, u) for v, u in zip(prov["value"], prov["unit"], strict=True)
+            ],
+        )
+        return prov[["site", "criterion_label", "value", "source", "year", "kind", "note"]]
+
     # 10,000 sites have 110,000 rows: about 49 MB to the browser on every run of this page
-    if len(prov) > PROVENANCE_ROWS:
-        st.caption(f"The first {PROVENANCE_ROWS:,} of {len(prov):,} rows (shipped sites first).")
-    prov = prov.head(PROVENANCE_ROWS)
-    prov = prov.assign(
-        value=[tables.format_value(v, u) for v, u in zip(prov["value"], prov["unit"], strict=True)]
-    )[["site", "criterion_label", "value", "source", "year", "kind", "note"]]
+    if len(work.provenance) > PROVENANCE_ROWS:
+        st.caption(
+            f"The first {PROVENANCE_ROWS:,} of {len(work.provenance):,} rows (shipped sites first)."
+        )
+    prov = memo("provenance_rows", provenance_rows)  # once per working set
     st.dataframe(
         prov,
         hide_index=True,
