@@ -139,7 +139,8 @@ def decide(
     written = [leader, *([runner] if runner is not None else [])]
     caveats = health.site_caveats(provenance, criteria, ranking.weights.to_dict(),
                                   pd.Index(written), result.attrs.get("imputed"))  # fmt: skip
-    lines = [health.summary_sentence(caveats, names.to_dict(), s) for s in written]
+    written_names = {s: names.get(s, s) for s in written}  # not all 10,000 names, twice
+    lines = [health.summary_sentence(caveats, written_names, s) for s in written]
     lines = [x for x in lines if x]
     comparable = criteria.get("comparable")
     if comparable is not None:
