@@ -220,3 +220,25 @@ def test_the_romeynsweel_plots_stay_drawn_with_their_marker_when_zoomed_in(page,
     assert plots[0]["h"] > 50
     assert markers[0]["w"] >= MIN_MARKER_PX
     screenshot(page, "map-antwerp-zoomed")
+
+
+def test_a_click_on_the_add_a_site_map_puts_a_pin_and_adds_the_site(page, app_server):
+    """The Sites & data map is drawn once and kept (issue 16); its clicks still come back."""
+    page.goto(f"{app_server}/data")
+    wait_idle(page)
+    page.get_by_role("tab", name="By clicking the map").click()
+    frame = map_frame(page)
+    frame.locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+    # near Phoenix, Arizona: a point inside the fixed view
+    point = frame.locator(".leaflet-container").evaluate(
+        "(el) => window.map.latLngToContainerPoint([33.45, -112.07])"
+    )
+    box = page.locator('iframe[title*="st_folium"]').first.bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    wait_idle(page)
+    expect(page.get_by_text("Clicked at ")).to_be_visible(timeout=60_000)
+    page.get_by_label("Name of the clicked site").fill("Phoenix pin")
+    page.get_by_role("button", name="Add the clicked site").click()
+    wait_idle(page)
+    expect(page.get_by_text("Added 1 site(s) from map")).to_be_visible(timeout=60_000)
+    no_exception(page)
