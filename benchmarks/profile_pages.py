@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_app import ROOT, random_sites
+from bench_app import ROOT, random_sites, server_bytecode
 from streamlit.testing.v1 import AppTest
 
 PAGES = ["overview", "map", "compare", "cost", "sensitivity", "suitability", "scenarios", "data"]
@@ -180,12 +180,17 @@ def top_costs(stats: pstats.Stats, n: int = 3) -> tuple[float, list[tuple[str, f
 def profile_page(page: str, runs: int, profile_runs: int, n_sites: int) -> dict[str, Any]:
     at = new_app(page, n_sites)
     times = [move(at, i + 1) for i in range(runs)]
-    total, costs = top_costs(profiled_moves(at, profile_runs, runs + 1))
+    with server_bytecode():  # as a server runs it: the scripts compiled once
+        at.run()
+        server = [move(at, runs + i + 1) for i in range(runs)]
+        total, costs = top_costs(profiled_moves(at, profile_runs, 2 * runs + 1))
     return {
         "page": page,
         "sites": n_sites,
         "rerun_median_ms": 1000 * statistics.median(times),
         "rerun_min_ms": 1000 * min(times),
+        "server_median_ms": 1000 * statistics.median(server),
+        "server_min_ms": 1000 * min(server),
         "profiled_script_ms": 1000 * total / profile_runs,
         "top_costs": [{"function": f, "share": s} for f, s in costs],
     }
@@ -199,19 +204,38 @@ def overview_vs_floor(runs: int) -> dict[str, float]:
         t_ours.append(move(ours, i + 1))
         t_floor.append(move(floor, i + 1))
     a, b = statistics.median(t_ours), statistics.median(t_floor)
-    return {"overview_ms": 1000 * a, "floor_ms": 1000 * b, "ratio": a / b}
+    with server_bytecode():  # both as a server runs them: each script compiled once
+        ours.run()
+        floor.run()
+        s_ours, s_floor = [], []
+        for i in range(runs):
+            s_ours.append(move(ours, runs + i + 1))
+            s_floor.append(move(floor, runs + i + 1))
+    c, d = statistics.median(s_ours), statistics.median(s_floor)
+    return {
+        "overview_ms": 1000 * a,
+        "floor_ms": 1000 * b,
+        "ratio": a / b,
+        "server_overview_ms": 1000 * c,
+        "server_floor_ms": 1000 * d,
+        "server_ratio": c / d,
+    }
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| page | sites | rerun median ms (min) | profiled ms | top 3 costs (share of script) |",
-        "|---|---|---|---|---|",
+        (
+            "| page | sites | AppTest rerun median ms (min) | with the server's bytecode cache "
+            "(target < 150) | profiled ms | top 3 costs (share of script) |"
+        ),
+        "|---|---|---|---|---|---|",
     ]
     for r in rows:
         costs = "; ".join(f"`{c['function']}` {c['share']:.0%}" for c in r["top_costs"])
         lines.append(
             f"| {r['page']} | {r['sites'] or 'shipped'} | {r['rerun_median_ms']:.0f} "
-            f"({r['rerun_min_ms']:.0f}) | {r['profiled_script_ms']:.0f} | {costs} |"
+            f"({r['rerun_min_ms']:.0f}) | {r['server_median_ms']:.0f} ({r['server_min_ms']:.0f}) "
+            f"| {r['profiled_script_ms']:.0f} | {costs} |"
         )
     return "\n".join(lines)
 
@@ -238,7 +262,9 @@ def main() -> None:
         print(
             f"Overview rerun after a slider move (shipped data, median of {args.runs}): "
             f"ours {vs['overview_ms']:.0f} ms, floor {vs['floor_ms']:.0f} ms, "
-            f"ratio {vs['ratio']:.2f} (target <= 0.6)"
+            f"ratio {vs['ratio']:.2f} (target <= 0.6)\n"
+            f"  the same with the server's bytecode cache: ours {vs['server_overview_ms']:.0f} "
+            f"ms, floor {vs['server_floor_ms']:.0f} ms, ratio {vs['server_ratio']:.2f}"
         )
         result: object = vs
     else:
