@@ -50,21 +50,9 @@ def _summary(query: str, data_key: str, _ranking, _work, _crit):  # noqa: ARG001
     )
 
 
-dec = _summary(
-    pipeline.query_string(state, cat),
-    widgets.data_key(work),  # the values in use
-    ranking,
-    work,
-    pipeline.criteria_for(state, cat.criteria),
-)
-with st.container(border=True):
-    st.markdown("**The decision in brief**")
-    st.markdown(md(dec.answer, max_chars=600))
-    st.markdown(md(dec.robustness, max_chars=600) + " " + md(dec.methods, max_chars=600))
-    if dec.caveats:
-        st.markdown(
-            "**What the answer rests on:** " + " ".join(md(c, max_chars=400) for c in dec.caveats)
-        )
+# the brief is written after the maps: their repaint reaches the browser without waiting for
+# the robustness analysis (a few hundred milliseconds with 10,000 sites)
+brief = st.container(border=True)
 views = st.columns(2)
 for col, view in zip(views, ("Europe", "United States"), strict=True):
     spec = widgets.view_spec(view, work, cat)
@@ -75,6 +63,23 @@ for col, view in zip(views, ("Europe", "United States"), strict=True):
             continue
         # drawn once per data; a slider move only repaints the sites
         widgets.site_map(f"overview_map_{view}", spec, work, cat, result, height=360)
+dec = _summary(
+    pipeline.query_string(state, cat),
+    widgets.data_key(work),  # the values in use
+    ranking,
+    work,
+    pipeline.criteria_for(state, cat.criteria),
+)
+with brief:
+    st.markdown("**The decision in brief**")
+    st.markdown(md(dec.answer, max_chars=600))
+    st.markdown(md(dec.robustness, max_chars=600) + " " + md(dec.methods, max_chars=600))
+    if dec.caveats:
+        st.markdown(
+            "**What the answer rests on:** " + " ".join(md(c, max_chars=400) for c in dec.caveats)
+        )
+
+
 #: Rows of the ranking table sent at a time: a 10,000-site ranking goes a page at a time.
 PAGE_ROWS = 100
 

@@ -48,6 +48,44 @@ CARD_JS = """
 """
 
 
+#: Placing and decluttering the name labels (``tips``, best-ranked first) of ``layer``, shared
+#: by :data:`LABELS_JS` and :data:`PAINTED_SITES_JS`. A label goes right of its site, or left
+#: of it where it would leave the map; one that overlaps a better-ranked label is hidden until
+#: a zoom makes room. ``declutter`` measures the labels where Leaflet put them (after a zoom,
+#: a pan or new labels); ``refresh`` first positions every label anew, for a map laid out at
+#: another size (e.g. drawn hidden, then shown). Every label is measured before any is hidden.
+_PLACE_LABELS_JS = """
+    function place(tip, fresh) {
+        var map = layer._map, el = tip.getElement();
+        if (fresh) { tip.update(); }
+        var r = el.getBoundingClientRect();
+        var width = map.getContainer().clientWidth;
+        var room = width - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
+        var side = r.width > room ? "left" : "right";
+        if (tip.options.direction !== side) {
+            tip.options.direction = side;
+            tip.options.offset = side === "left" ? [-10, 0] : [10, 0];
+            tip.update();
+            r = el.getBoundingClientRect();
+        }
+        return r;
+    }
+    function declutter(fresh) {
+        if (!layer._map) { return; }
+        var shown = tips.filter(function (tip) { return tip.getElement(); });
+        var rects = shown.map(function (tip) { return place(tip, fresh === true); });
+        var kept = [];
+        shown.forEach(function (tip, k) {
+            var r = rects[k], free = kept.every(function (q) {
+                return r.right < q.left || r.left > q.right || r.bottom < q.top || r.top > q.bottom;
+            });
+            tip.getElement().style.visibility = free ? "" : "hidden";
+            if (free) { kept.push(r); }
+        });
+    }
+    function refresh() { declutter(true); }
+"""
+
 #: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
 #: text (``textContent``), in the labels pane (under the sites; it ignores the pointer). After
 #: each zoom or pan, a label goes left of its site where it would leave the map, and one that
@@ -77,57 +115,28 @@ LABELS_JS = """
         group.addLayer(tip);
     });
     tips.sort(function (a, b) { return a.windroseOrder - b.windroseOrder; });
-    function place(tip) {
-        // right of the site, or left of it where the label would leave the map; measured
-        // afresh each time (the map may have been laid out at another size, e.g. hidden)
-        var map = layer._map, el = tip.getElement();
-        tip.update();
-        var r = el.getBoundingClientRect();
-        var width = map.getContainer().clientWidth;
-        var room = width - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
-        var side = r.width > room ? "left" : "right";
-        if (tip.options.direction !== side) {
-            tip.options.direction = side;
-            tip.options.offset = side === "left" ? [-10, 0] : [10, 0];
-            tip.update();
-            r = el.getBoundingClientRect();
-        }
-        return r;
-    }
-    function declutter() {
-        // a label that overlaps a better-ranked one is hidden until a zoom makes room
-        if (!layer._map) { return; }
-        var kept = [];
-        tips.forEach(function (tip) {
-            var el = tip.getElement();
-            if (!el) { return; }
-            var r = place(tip);
-            var free = kept.every(function (k) {
-                return r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom;
-            });
-            el.style.visibility = free ? "" : "hidden";
-            if (free) { kept.push(r); }
-        });
-    }
-    var resized = window.ResizeObserver ? new ResizeObserver(declutter) : null;
+__PLACE_LABELS__
+    var resized = window.ResizeObserver ? new ResizeObserver(refresh) : null;
     function show() {
         var map = layer._map;
         group.addTo(map);
-        map.on("zoomend moveend resize", declutter);
+        map.on("zoomend moveend", declutter);
+        map.on("resize", refresh);
         // the map's frame gets its final size after the map is built: place labels again then
         if (resized) { resized.observe(map.getContainer()); }
-        setTimeout(declutter, 0);
-        declutter();
+        setTimeout(refresh, 0);
+        refresh();
     }
     layer.on("add", show);
     layer.on("remove", function () {
-        layer._map.off("zoomend moveend resize", declutter);
+        layer._map.off("zoomend moveend", declutter);
+        layer._map.off("resize", refresh);
         if (resized) { resized.disconnect(); }
         group.remove();
     });
     if (layer._map) { show(); }
 })(__LAYER__);
-"""
+""".replace("__PLACE_LABELS__", _PLACE_LABELS_JS)
 
 
 class SiteLabels(MacroElement):
@@ -203,35 +212,7 @@ PAINTED_SITES_JS = """
         var p = f.feature && f.feature.properties;
         if (p && f.getLatLng) { points[p.i] = f; }
     });
-    function place(tip) {
-        var map = layer._map, el = tip.getElement();
-        tip.update();
-        var r = el.getBoundingClientRect();
-        var width = map.getContainer().clientWidth;
-        var room = width - map.latLngToContainerPoint(tip.getLatLng()).x - 14;
-        var side = r.width > room ? "left" : "right";
-        if (tip.options.direction !== side) {
-            tip.options.direction = side;
-            tip.options.offset = side === "left" ? [-10, 0] : [10, 0];
-            tip.update();
-            r = el.getBoundingClientRect();
-        }
-        return r;
-    }
-    function declutter() {
-        if (!layer._map) { return; }
-        var kept = [];
-        tips.forEach(function (tip) {
-            var el = tip.getElement();
-            if (!el) { return; }
-            var r = place(tip);
-            var free = kept.every(function (k) {
-                return r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom;
-            });
-            el.style.visibility = free ? "" : "hidden";
-            if (free) { kept.push(r); }
-        });
-    }
+__PLACE_LABELS__
     function setLabels(indices) {
         group.clearLayers();
         tips = [];
@@ -246,16 +227,21 @@ PAINTED_SITES_JS = """
             tips.push(tip);
             group.addLayer(tip);
         });
-        if (layer._map) { setTimeout(declutter, 0); declutter(); }
+        if (layer._map) { declutter(); }  // new labels: placed as they were added
     }
     function paint(data) {
         if (!data || data.t !== token) { return; }
         window.windrosePainted = data;
         layer.eachLayer(function (f) {
-            var p = f.feature && f.feature.properties;
-            if (!p || !f.setStyle) { return; }
-            p.style.fillColor = data.c[p.i];
-            f.setStyle({fillColor: data.c[p.i]});
+            var p = f.feature && f.feature.properties, c = p && data.c[p.i];
+            if (!p || !f.setStyle || f.options.fillColor === c) { return; }
+            p.style.fillColor = c;
+            if (f._path) {  // SVG: the one attribute that changes (setStyle writes ten)
+                f.options.fillColor = c;
+                f._path.setAttribute("fill", c);
+            } else {
+                f.setStyle({fillColor: c});
+            }
         });
         setLabels(data.l);
         var text = {"windrose-vmin": data.lg[0].toFixed(2), "windrose-vmax": data.lg[1].toFixed(2),
@@ -265,19 +251,24 @@ PAINTED_SITES_JS = """
                 e.textContent = text[cls];
             });
         });
+        // when the repainted map is next drawn (benchmarks/bench_payload.py reads it)
+        var drawn = function () { window.windrosePaintedAt = Date.now(); };
+        if (window.requestAnimationFrame) { window.requestAnimationFrame(drawn); } else { drawn(); }
     }
-    var resized = window.ResizeObserver ? new ResizeObserver(declutter) : null;
+    var resized = window.ResizeObserver ? new ResizeObserver(refresh) : null;
     function show() {
         var map = layer._map;
         group.addTo(map);
-        map.on("zoomend moveend resize", declutter);
+        map.on("zoomend moveend", declutter);
+        map.on("resize", refresh);
         if (resized) { resized.observe(map.getContainer()); }
-        setTimeout(declutter, 0);
-        declutter();
+        setTimeout(refresh, 0);
+        refresh();
     }
     layer.on("add", show);
     layer.on("remove", function () {
-        layer._map.off("zoomend moveend resize", declutter);
+        layer._map.off("zoomend moveend", declutter);
+        layer._map.off("resize", refresh);
         if (resized) { resized.disconnect(); }
         group.remove();
     });
@@ -292,7 +283,7 @@ PAINTED_SITES_JS = """
         // the app's page is out of reach (not a same-origin frame): the sites stay grey
     }
 })(__LAYER__, __KEY__, __TOKEN__);
-"""
+""".replace("__PLACE_LABELS__", _PLACE_LABELS_JS)
 
 #: Runs in the app's page (``st.html``): keeps the paint of map ``__KEY__`` for a frame that
 #: loads later, and hands it to the frame already drawn, if any.
