@@ -77,7 +77,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run"]  # fmt: skip
 BUSY = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]'
 SLIDER_INPUTS = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]'
-NAV = '[data-testid="stSidebarNavLink"]'
+#: The frame's menu (st.page_link; Streamlit's own sidebar navigation is hidden)
+NAV = '[data-testid="stPageLink-NavLink"]'
 CSV_BUTTON = '[data-testid="stDownloadButton"] button'
 CSV_LABEL = "Download comparison CSV"
 #: Page link text -> start of its title (h1), checked after every page switch.
@@ -85,6 +86,8 @@ PAGES = {
     "Overview": "Where should Windrose",
     "Map": "Map",
     "Compare": "Compare sites",
+    "Cost": "Cost: what a truck costs",
+    "Sensitivity": "Sensitivity",
     "Scenarios": "Scenarios",
     "Sites & data": "Sites & data",
 }
@@ -636,7 +639,8 @@ class Session:
 
     def _page_from_url(self) -> None:
         path = urllib.parse.urlsplit(self.page.url).path.strip("/")
-        self.page_name = {"map": "Map", "compare": "Compare", "scenarios": "Scenarios",
+        self.page_name = {"map": "Map", "compare": "Compare", "cost": "Cost",
+                          "sensitivity": "Sensitivity", "scenarios": "Scenarios",
                           "data": "Sites & data"}.get(path, "Overview")  # fmt: skip
 
     async def start(self) -> None:

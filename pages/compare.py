@@ -178,7 +178,7 @@ if len(focus) < len(result):
 contrib = comparison.contributions_long(result.loc[focus], names, crit)
 if contrib is not None:
     chart = (
-        alt.Chart(contrib)
+        alt.Chart(alt.NamedData("contrib"))
         .mark_bar()
         .encode(
             x=alt.X("contribution:Q", title="Contribution to the score"),
@@ -193,11 +193,11 @@ if contrib is not None:
                 title="Criterion",
                 legend=alt.Legend(labelLimit=240),
             ),
-            tooltip=["site", "criterion", alt.Tooltip("contribution:Q", format=".3f")],
+            tooltip=["site:N", "criterion:N", alt.Tooltip("contribution:Q", format=".3f")],
         )
         .properties(height=max(200, 28 * len(focus)))
     )
-    st.altair_chart(chart, width="stretch", key="contrib_chart")
+    widgets.vega_chart(st, chart, "contrib_chart", contrib=contrib)
 else:
     st.info("Per-criterion contributions exist for the additive methods (WSM, PROMETHEE II).")
 

@@ -86,18 +86,6 @@ def pct(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{c: (100 * frame[c]).round(1) for c in columns})
 
 
-def chart(where, drawn: alt.TopLevelMixin, key: str, **datasets: pd.DataFrame) -> None:
-    """Draw a chart built on named data (``alt.NamedData``): its spec unvalidated, the frames
-    handed to Streamlit as they are (sent as Arrow). The charts are this page's own; schema
-    validation and JSON data on every rerun were most of the page's chart time. Without the
-    default theme's config, as ``st.altair_chart`` draws it.
-    """
-    spec = drawn.to_dict(validate=False)
-    spec.pop("config", None)
-    spec["datasets"] = datasets
-    where.vega_lite_chart(spec, width="stretch", key=key)
-
-
 PERCENT = st.column_config.NumberColumn(format="%.1f%%")  # shares shown as 0-100
 RANK = st.column_config.NumberColumn(format="%d")
 
@@ -166,7 +154,7 @@ if sweep is not None:
         .encode(x="weight_pct:Q", y="y:Q", text="text:N")
     ).properties(height=420)
     columns = ["name", "weight_pct", measure]
-    chart(
+    widgets.vega_chart(
         st,
         sweep_chart,
         "sens_sweep_chart",
@@ -226,7 +214,7 @@ def acceptability(problem: sensitivity.Problem, order: list, leader: str) -> Non
     )
     by_name = [names[s] for s in order]
     left, right = st.columns([3, 2])
-    chart(
+    widgets.vega_chart(
         left,
         alt.Chart(alt.NamedData("heat"))
         .mark_rect()
@@ -241,7 +229,7 @@ def acceptability(problem: sensitivity.Problem, order: list, leader: str) -> Non
         heat=heat,
     )
     first = acc[1].rename(index=names).rename_axis("site").rename("first").reset_index()
-    chart(
+    widgets.vega_chart(
         right,
         alt.Chart(alt.NamedData("first"))
         .mark_bar()
