@@ -36,6 +36,7 @@ from windrose_sites import map_scripts, maps
 __all__ = [
     "StaticMap",
     "folium_map",
+    "outlines_near",
     "paint",
     "paint_script",
     "render_static",
@@ -164,6 +165,24 @@ def site_token(key: str, site_ids: Sequence[str], data_key: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def outlines_near(
+    outlines: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
+) -> gpd.GeoDataFrame:
+    """The outlines that touch the view ``bounds`` (west, south, east, north) widened by its
+    own width and height on every side: what a user sees there and around it when zooming out
+    or panning a little. The rest of the world is not sent to the browser with every map.
+
+    >>> from shapely.geometry import box
+    >>> world = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1), box(50, 0, 51, 1)], crs=4326)
+    >>> len(outlines_near(world, (0.0, 0.0, 2.0, 2.0)))
+    1
+    """
+    west, south, east, north = bounds
+    dx, dy = max(east - west, 1.0), max(north - south, 1.0)
+    near = outlines.intersects(shapely.box(west - dx, south - dy, east + dx, north + dy))
+    return outlines[near]
+
+
 def render_static(
     key: str,
     bounds: tuple[float, float, float, float],
@@ -193,7 +212,7 @@ def render_static(
                 sites, details, criteria, key=key, token=token, key_criteria=key_criteria
             )
         )
-    m = maps.build_map(bounds, outlines, [*site_layers, *layers], view=view)
+    m = maps.build_map(bounds, outlines_near(outlines, bounds), [*site_layers, *layers], view=view)
     if site_layers:
         m.add_child(_legend())
     fig = m.get_root()
