@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import no_exception, wait_idle
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from windrose_sites import cost
@@ -66,18 +67,24 @@ def test_editing_a_parameter_moves_the_total(page, app_server):
     onnaing = cost.cost_table(model).set_index("site_id").at["onnaing", "total_eur_per_truck"]
     assert f"EUR {onnaing:,.0f}" in before
     note = page.get_by_text(re.compile("Your cost assumptions"))
-    for _attempt in range(3):  # a click before the grid has its final layout misses the cell
-        grid = page.locator(EDITOR).first
-        grid.scroll_into_view_if_needed()
-        box = grid.bounding_box()
-        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # row 0: the Shanghai → Antwerp lane
-        page.keyboard.press("ArrowRight")  # columns: parameter, value (the ids are hidden)
-        page.keyboard.press("Enter")  # open the cell's editor, as a user does
-        page.wait_for_timeout(300)
-        page.keyboard.press("ControlOrMeta+a")
-        page.keyboard.type("9000", delay=60)
-        page.keyboard.press("Enter")
-        wait_idle(page, 120)
+    for _attempt in range(3):
+        # under load a click can land before the grid has its final layout (it misses the
+        # cell), or while the grid re-renders (it is detached): then try again
+        try:
+            grid = page.locator(EDITOR).first
+            grid.scroll_into_view_if_needed()
+            box = grid.bounding_box()
+            page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # row 0: Shanghai → Antwerp
+            page.keyboard.press("ArrowRight")  # columns: parameter, value (the ids are hidden)
+            page.keyboard.press("Enter")  # open the cell's editor, as a user does
+            page.wait_for_timeout(300)
+            page.keyboard.press("ControlOrMeta+a")
+            page.keyboard.type("9000", delay=60)
+            page.keyboard.press("Enter")
+            wait_idle(page, 120)
+            note.first.wait_for(timeout=15_000)
+        except PlaywrightError:
+            wait_idle(page, 120)
         no_exception(page)
         if note.count():
             break
