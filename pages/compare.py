@@ -217,12 +217,14 @@ def _side_by_side(order: list[str], default_a: str, default_b: str) -> None:
         "criterion's direction."
     )
     # the values of two sites: a weight move keeps them (once per working set and pair)
-    if ("side_by_side", a, b) not in work.memo:
-        work.memo["side_by_side", a, b] = (
+    view, sources = widgets.memo(
+        work,
+        ("side_by_side", a, b),
+        lambda: (
             tables.side_by_side_view(work.table, crit, a, b, names),
             tables.side_by_side_sources(work.provenance, crit, a, b, names),
-        )
-    view, sources = work.memo["side_by_side", a, b]
+        ),
+    )
     st.dataframe(
         view,
         hide_index=True,

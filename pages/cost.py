@@ -116,16 +116,18 @@ def model_entry(work, state, overrides: dict[str, object]) -> dict[str, object]:
         repr(state.filters),
         tuple(sorted((k, repr(v)) for k, v in overrides.items())),
     )
-    if key not in work.memo:
+
+    def build() -> dict[str, object]:
         model, removed, not_costed = cost_tables.model_for_work(work, state, overrides)
         ids, names = tuple(model.sites.ids), tuple(model.sites.table["name"])
-        work.memo[key] = {
+        return {
             "model": model,
             "removed": removed,
             "not_costed": not_costed,
             "key": (fingerprint(model), ids, names),
         }
-    return work.memo[key]
+
+    return widgets.memo(work, key, build)
 
 
 def once(entry: dict[str, object], name: object, build):

@@ -33,13 +33,6 @@ def click_map(outlines_key: str, _outlines) -> map_paint.StaticMap:  # noqa: ARG
     )
 
 
-def memo(key: object, build):
-    """``build()`` once per working set (its ``memo``: a new one with every change of data)."""
-    if key not in work.memo:
-        work.memo[key] = build()
-    return work.memo[key]
-
-
 def _digest(frame: pd.DataFrame | None) -> str:
     """The content of a frame (index, columns, values), as text."""
     if frame is None:
@@ -108,7 +101,8 @@ st.caption(
     "and how many the current ranking had to impute. " + md(scoring.MISSING_RULE, max_chars=1000)
 )
 st.dataframe(
-    memo(  # a weight move keeps the imputed cells: the same table
+    widgets.memo(  # a weight move keeps the imputed cells: the same table
+        work,
         ("criterion_health", _digest(imputed)),
         lambda: health.criterion_health(work.provenance, crit, imputed),
     ),
@@ -160,7 +154,7 @@ with st.expander("Provenance of every number (source, year, kind)", expanded=Fal
         st.caption(
             f"The first {PROVENANCE_ROWS:,} of {len(work.provenance):,} rows (shipped sites first)."
         )
-    prov = memo("provenance_rows", provenance_rows)  # once per working set
+    prov = widgets.memo(work, "provenance_rows", provenance_rows)  # once per working set
     st.dataframe(
         prov,
         hide_index=True,
@@ -298,7 +292,8 @@ with tab_form, st.form("add_site_form", clear_on_submit=True):
 
 with tab_map:
     st.caption("Click on the map to put a pin; then name it and add it.")
-    outlines_key = memo(
+    outlines_key = widgets.memo(
+        work,
         ("outlines_key", id(cat)),
         lambda: hashlib.sha256(
             shapely.get_coordinates(np.asarray(cat.outlines.geometry)).tobytes()

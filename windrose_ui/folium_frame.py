@@ -33,6 +33,25 @@ _component = components.declare_component(
 )
 
 
+#: The values ``st_folium`` can return, in its order (its default before any interaction).
+_RETURNED = (
+    "last_clicked",
+    "last_object_clicked",
+    "last_object_clicked_count",
+    "last_object_clicked_tooltip",
+    "last_object_clicked_popup",
+    "all_drawings",
+    "last_active_drawing",
+    "bounds",
+    "zoom",
+    "last_circle_radius",
+    "last_circle_polygon",
+    "selected_layers",
+    "selected_tags",
+    "last_geocoder_result",
+)
+
+
 @dataclass(frozen=True)
 class FrameArgs:
     """The component arguments of one map, as ``st_folium`` computes them (immutable text)."""
@@ -99,22 +118,7 @@ def prepare(m: folium.Map, key: str) -> FrameArgs:
 def show(args: FrameArgs, *, key: str, height: int, returned_objects: Iterable[str] = ()) -> Any:
     """Draw a prepared map full width, as ``st_folium(..., use_container_width=True)``."""
     returned = list(returned_objects)
-    defaults = {
-        "last_clicked": None,
-        "last_object_clicked": None,
-        "last_object_clicked_count": None,
-        "last_object_clicked_tooltip": None,
-        "last_object_clicked_popup": None,
-        "all_drawings": None,
-        "last_active_drawing": None,
-        "bounds": args.bounds,
-        "zoom": args.zoom,
-        "last_circle_radius": None,
-        "last_circle_polygon": None,
-        "selected_layers": None,
-        "selected_tags": None,
-        "last_geocoder_result": None,
-    }
+    known = {"bounds": args.bounds, "zoom": args.zoom}  # every other value starts as None
     hash_key = args.hash_key
 
     def on_change() -> None:
@@ -129,7 +133,7 @@ def show(args: FrameArgs, *, key: str, height: int, returned_objects: Iterable[s
         height=height,
         width=None,
         returned_objects=returned,
-        default={k: v for k, v in defaults.items() if k in returned},
+        default={k: known.get(k) for k in _RETURNED if k in returned},
         zoom=None,
         center=None,
         feature_group=None,

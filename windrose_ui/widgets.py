@@ -31,6 +31,7 @@ __all__ = [
     "data_key",
     "deferred",
     "key_facts",
+    "memo",
     "number_format",
     "removed_reasons",
     "score_column",
@@ -109,8 +110,10 @@ def _geometry_digest(geometry: object) -> bytes:
     return digest.digest()
 
 
-def _memo(work: pipeline.WorkingSet, key: object, compute: Callable[[], _T]) -> _T:
-    """``compute()`` once per working set (its :attr:`~pipeline.WorkingSet.memo`)."""
+def memo(work: pipeline.WorkingSet, key: object, compute: Callable[[], _T]) -> _T:
+    """``compute()`` once per working set (its :attr:`~pipeline.WorkingSet.memo`): a new
+    working set comes with every change of the data, so nothing kept here goes stale.
+    """
     if key not in work.memo:
         work.memo[key] = compute()
     return work.memo[key]  # type: ignore[return-value]
@@ -133,12 +136,12 @@ def data_key(work: pipeline.WorkingSet) -> str:
         ]
         return hashlib.sha256(b"".join(parts)).hexdigest()
 
-    return _memo(work, "data_key", digest)
+    return memo(work, "data_key", digest)
 
 
 def view_spec(view: str, work: pipeline.WorkingSet, cat: Catalog) -> map_views.ViewSpec:
     """:func:`windrose_sites.map_views.view_spec` of the working set, once per working set."""
-    return _memo(
+    return memo(
         work,
         ("view_spec", view, id(cat)),
         lambda: map_views.view_spec(view, work.sites, cat.ports, work.attributes),
@@ -182,7 +185,7 @@ def key_facts(cat: Catalog, work: pipeline.WorkingSet) -> pd.DataFrame:
         facts = cat.facts[cat.facts["site_id"].isin(work.attributes.index)]
         return tables.key_facts_table(facts, work.attributes["name"])
 
-    return _memo(work, ("key_facts", id(cat)), build)
+    return memo(work, ("key_facts", id(cat)), build)
 
 
 def score_column(result: pd.DataFrame) -> st.column_config.ProgressColumn:
@@ -317,7 +320,7 @@ def site_map(
     (through :mod:`windrose_ui.folium_frame`).
     """
     # once per (working set, view): the memo keeps the spec, so its id is not reused
-    known = _memo(work, ("map_data_key", id(spec)), lambda: (spec, _map_data_key(spec, work)))
+    known = memo(work, ("map_data_key", id(spec)), lambda: (spec, _map_data_key(spec, work)))
     data = known[1] if known[0] is spec else _map_data_key(spec, work)
     static = cached.static_map(
         key,
