@@ -13,6 +13,29 @@ from windrose_sites import state as wstate
 from windrose_sites.text import md
 from windrose_ui import frame, session, sidebar, widgets
 
+
+def contrib_chart(n_sites: int) -> alt.Chart:
+    """Stacked contributions per site, best first (sorted by the data's rank): its shape
+    depends only on the number of sites, so the spec is built once per count.
+    """
+    return (
+        alt.Chart(alt.NamedData("contrib"))
+        .mark_bar()
+        .encode(
+            x=alt.X("contribution:Q", title="Contribution to the score"),
+            y=alt.Y(
+                "site:N",
+                sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
+                title=None,
+                axis=alt.Axis(labelLimit=260),
+            ),
+            color=alt.Color("criterion:N", title="Criterion", legend=alt.Legend(labelLimit=240)),
+            tooltip=["site:N", "criterion:N", alt.Tooltip("contribution:Q", format=".3f")],
+        )
+        .properties(height=max(200, 28 * n_sites))
+    )
+
+
 ctx = frame.open_page("Compare")
 cat, state, work = ctx.cat, ctx.state, ctx.work
 crit = cat.criteria
@@ -177,27 +200,7 @@ if len(focus) < len(result):
     )
 contrib = comparison.contributions_long(result.loc[focus], names, crit)
 if contrib is not None:
-    chart = (
-        alt.Chart(alt.NamedData("contrib"))
-        .mark_bar()
-        .encode(
-            x=alt.X("contribution:Q", title="Contribution to the score"),
-            y=alt.Y(
-                "site:N",
-                sort=list(contrib.sort_values("rank")["site"].unique()),
-                title=None,
-                axis=alt.Axis(labelLimit=260),
-            ),
-            color=alt.Color(
-                "criterion:N",
-                title="Criterion",
-                legend=alt.Legend(labelLimit=240),
-            ),
-            tooltip=["site:N", "criterion:N", alt.Tooltip("contribution:Q", format=".3f")],
-        )
-        .properties(height=max(200, 28 * len(focus)))
-    )
-    widgets.vega_chart(st, chart, "contrib_chart", contrib=contrib)
+    widgets.vega_chart(st, "contrib_chart", contrib_chart, (len(focus),), contrib=contrib)
 else:
     st.info("Per-criterion contributions exist for the additive methods (WSM, PROMETHEE II).")
 

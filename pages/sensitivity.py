@@ -7,12 +7,79 @@ import pandas as pd
 import streamlit as st
 
 from windrose_sites import decision, export, limits, sensitivity, text
-from windrose_ui import frame, sidebar, widgets
+from windrose_ui import cached, frame, sidebar, widgets
 
 # The board's question: "If logistics mattered a little more, would Onnaing beat Antwerp?"
 BOARD_SITE, BOARD_RIVAL, BOARD_GROUP = "onnaing", "antwerp_romeynsweel", "logistics"
 SAMPLES = (1_000, 5_000, 10_000, 20_000, 50_000)
 CONCENTRATIONS = (None, 1000.0, 300.0, 100.0, 30.0)  # None: uniform on the simplex
+
+
+# --- charts: each built once per shape (widgets.vega_chart), the data sent per rerun -------
+def heat_chart() -> alt.Chart:
+    return (
+        alt.Chart(alt.NamedData("heat"))
+        .mark_rect()
+        .encode(
+            x=alt.X("rank:O", title="Rank"),
+            y=alt.Y(
+                "site:N",
+                sort=alt.EncodingSortField(field="pos", op="min", order="ascending"),
+                title=None,
+                axis=alt.Axis(labelLimit=180),
+            ),
+            color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="blues")),
+            tooltip=["site:N", "rank:O", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(height=alt.Step(24))
+    )
+
+
+def first_chart() -> alt.Chart:
+    return (
+        alt.Chart(alt.NamedData("first"))
+        .mark_bar()
+        .encode(
+            x=alt.X("first:Q", title="Probability of being first", axis=alt.Axis(format="%")),
+            y=alt.Y("site:N", sort="-x", title=None, axis=alt.Axis(labelLimit=180)),
+            tooltip=["site:N", alt.Tooltip("first:Q", format=".1%")],
+        )
+        .properties(height=alt.Step(24))
+    )
+
+
+def sweep_chart(group: str, measure: str, n_sites: int) -> alt.LayerChart:
+    """Rank or score of every site as the weight of ``group`` moves, with the current weight
+    and the changes of leader.
+    """
+    x = alt.X("weight_pct:Q", title=f"Share of {group} in the total weight (%)")
+    scale = (
+        alt.Scale(reverse=True, domain=[1, n_sites], nice=False)
+        if measure == "rank"
+        else alt.Scale(zero=False)
+    )
+    y = alt.Y(f"{measure}:Q", title=measure.capitalize(), scale=scale)
+    return (
+        alt.Chart(alt.NamedData("lines"))
+        .mark_line()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("name:N", title="Site", scale=alt.Scale(scheme="tableau20")),
+            tooltip=["name:N", f"{measure}:Q"],
+        )
+        + alt.Chart(alt.NamedData("now")).mark_rule(strokeDash=[4, 4]).encode(x="weight_pct:Q")
+        + alt.Chart(alt.NamedData("now"))
+        .mark_text(align="left", dx=4, dy=-6, y=0)
+        .encode(x="weight_pct:Q", text="text:N")
+        + alt.Chart(alt.NamedData("changes"))
+        .mark_point(filled=True, size=70, color="black")
+        .encode(x="weight_pct:Q", y="y:Q", tooltip=["sentence:N"])
+        + alt.Chart(alt.NamedData("changes"))
+        .mark_text(dy=-12)
+        .encode(x="weight_pct:Q", y="y:Q", text="text:N")
+    ).properties(height=420)
+
 
 ctx = frame.open_page("Sensitivity")
 cat, state, work = ctx.cat, ctx.state, ctx.work
@@ -126,38 +193,12 @@ if sweep is not None:
         text=lambda f: f["share"].map("{:.1%}".format),
     )
     now = pd.DataFrame({"weight_pct": [100 * t0], "text": [f"now {t0:.1%}"]})
-    x = alt.X("weight_pct:Q", title=f"Share of {group} in the total weight (%)")
-    scale = (
-        alt.Scale(reverse=True, domain=[1, len(order)], nice=False)
-        if measure == "rank"
-        else alt.Scale(zero=False)
-    )
-    y = alt.Y(f"{measure}:Q", title=measure.capitalize(), scale=scale)
-    sweep_chart = (
-        alt.Chart(alt.NamedData("lines"))
-        .mark_line()
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color("name:N", title="Site", scale=alt.Scale(scheme="tableau20")),
-            tooltip=["name:N", f"{measure}:Q"],
-        )
-        + alt.Chart(alt.NamedData("now")).mark_rule(strokeDash=[4, 4]).encode(x="weight_pct:Q")
-        + alt.Chart(alt.NamedData("now"))
-        .mark_text(align="left", dx=4, dy=-6, y=0)
-        .encode(x="weight_pct:Q", text="text:N")
-        + alt.Chart(alt.NamedData("changes"))
-        .mark_point(filled=True, size=70, color="black")
-        .encode(x="weight_pct:Q", y="y:Q", tooltip=["sentence:N"])
-        + alt.Chart(alt.NamedData("changes"))
-        .mark_text(dy=-12)
-        .encode(x="weight_pct:Q", y="y:Q", text="text:N")
-    ).properties(height=420)
     columns = ["name", "weight_pct", measure]
     widgets.vega_chart(
         st,
-        sweep_chart,
         "sens_sweep_chart",
+        sweep_chart,
+        (group, measure, len(order)),
         lines=lines[columns],
         now=now,
         changes=changes[["weight_pct", "y", "text", "sentence"]],
@@ -197,51 +238,24 @@ def acceptability(problem: sensitivity.Problem, order: list, leader: str) -> Non
     )
     spread = c2.selectbox("Weights", CONCENTRATIONS, format_func=spread_label, key="sens_spread")
     seed = c3.number_input("Seed", 0, 2**31 - 1, 0, step=1, key="sens_seed")
-    bar = st.progress(0.0, text="Sampling weights…")
-    acc = sensitivity.smaa.rank_acceptability(
-        problem,
-        samples=samples,
-        seed=int(seed),
-        spread=spread,
-        progress=lambda done: bar.progress(done, text=f"Sampling weights… {done:.0%}"),
+    draw = {"samples": samples, "seed": int(seed), "spread": spread}
+    acc = cached.acceptability(
+        sensitivity.smaa.acceptability_key(problem, **draw),
+        lambda: sensitivity.smaa.rank_acceptability(problem, **draw),
     )
-    bar.progress(1.0, text=f"{samples:,} weight samples scored.")
+    st.progress(1.0, text=f"{samples:,} weight samples scored.")
+    position = {s: i for i, s in enumerate(order)}  # the heatmap's rows: best first
     heat = (
-        acc.rename(index=names)
-        .rename_axis(index="site")
+        acc.rename_axis(index="id")
         .reset_index()
-        .melt(id_vars="site", var_name="rank", value_name="share")
-    )
-    by_name = [names[s] for s in order]
-    left, right = st.columns([3, 2])
-    widgets.vega_chart(
-        left,
-        alt.Chart(alt.NamedData("heat"))
-        .mark_rect()
-        .encode(
-            x=alt.X("rank:O", title="Rank"),
-            y=alt.Y("site:N", sort=by_name, title=None, axis=alt.Axis(labelLimit=180)),
-            color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="blues")),
-            tooltip=["site:N", "rank:O", alt.Tooltip("share:Q", format=".1%")],
-        )
-        .properties(height=alt.Step(24)),
-        "sens_heatmap",
-        heat=heat,
+        .melt(id_vars="id", var_name="rank", value_name="share")
+        .assign(site=lambda f: f["id"].map(names), pos=lambda f: f["id"].map(position))
+        .drop(columns="id")
     )
     first = acc[1].rename(index=names).rename_axis("site").rename("first").reset_index()
-    widgets.vega_chart(
-        right,
-        alt.Chart(alt.NamedData("first"))
-        .mark_bar()
-        .encode(
-            x=alt.X("first:Q", title="Probability of being first", axis=alt.Axis(format="%")),
-            y=alt.Y("site:N", sort="-x", title=None, axis=alt.Axis(labelLimit=180)),
-            tooltip=["site:N", alt.Tooltip("first:Q", format=".1%")],
-        )
-        .properties(height=alt.Step(24)),
-        "sens_first_chart",
-        first=first,
-    )
+    left, right = st.columns([3, 2])
+    widgets.vega_chart(left, "sens_heatmap", heat_chart, heat=heat)
+    widgets.vega_chart(right, "sens_first_chart", first_chart, first=first)
     accept = (100 * acc.loc[order]).round(1).rename(columns=lambda r: f"rank {r} %")
     accept.insert(0, "name", [names[s] for s in order])
     accept["confidence factor"] = pd.Series(acc.attrs["confidence"]).reindex(order)

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from windrose_sites import map_paint, pipeline
 from windrose_ui import folium_frame
 
-__all__ = ["Catalog", "download_bytes", "load_catalog", "map_frame", "static_map"]
+__all__ = [
+    "Catalog",
+    "acceptability",
+    "chart_spec",
+    "download_bytes",
+    "load_catalog",
+    "map_frame",
+    "static_map",
+]
 
 #: The shipped data one ranking needs (see :class:`windrose_sites.pipeline.Inputs`).
 Catalog = pipeline.Inputs
@@ -61,3 +71,33 @@ def map_frame(
 ) -> folium_frame.FrameArgs:
     """The ``st_folium`` arguments of the static map ``key`` for ``data_key``, prepared once."""
     return folium_frame.prepare(map_paint.folium_map(_static), key)
+
+
+@st.cache_data(max_entries=32, show_spinner="Sampling weights…")
+def acceptability(
+    key: str,  # noqa: ARG001 (cache key)
+    _compute: Callable[[], pd.DataFrame],
+) -> pd.DataFrame:
+    """A SMAA-2 rank acceptability table, computed once per
+    :func:`windrose_sites.sensitivity.smaa.acceptability_key`: a weight move under uniform
+    sampling, or a switch back to a sample size already drawn, reuses it. Data, not a
+    resource: each rerun gets its own copy (attrs included), so a page cannot change the entry.
+    """
+    return _compute()
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def chart_spec(
+    key: str,  # noqa: ARG001 (cache key)
+    args: tuple,
+    _build: Callable[..., alt.TopLevelMixin],
+) -> dict:
+    """The Vega-Lite spec of chart ``key`` built by ``_build(*args)``, made once per ``args``.
+
+    Building an Altair chart is most of its cost (``encode`` resolves every channel against
+    the schema, about 10 ms a chart), so a chart on named data whose shape depends only on
+    ``args`` is built once per server process. Callers copy the entry before drawing it.
+    """
+    spec = _build(*args).to_dict(validate=False)
+    spec.pop("config", None)  # drawn without the default theme, as st.altair_chart does
+    return spec

@@ -4,6 +4,7 @@ the site maps and the downloads.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -235,16 +236,24 @@ def value_columns(criteria: pd.DataFrame, labels: dict[str, str]) -> dict[str, o
     }
 
 
-def vega_chart(where, chart: alt.TopLevelMixin, key: str, **datasets: pd.DataFrame) -> None:
-    """Draw an Altair chart built on named data (``alt.NamedData(name)``, one frame per name).
+def vega_chart(
+    where,
+    key: str,
+    build: Callable[..., alt.TopLevelMixin],
+    args: tuple = (),
+    **datasets: pd.DataFrame,
+) -> None:
+    """Draw the Altair chart ``build(*args)``, built on named data (``alt.NamedData(name)``,
+    one frame per name in ``datasets``).
 
-    The spec is made without schema validation (the charts are the app's own) and the frames
-    go to Streamlit as they are (sent as Arrow), so a rerun does no JSON encoding of the data:
-    together most of a chart's cost in ``st.altair_chart``. Without the default theme's config,
-    as ``st.altair_chart`` draws it.
+    ``build`` must depend on ``args`` only (hashable values: titles, a scale's length): its
+    spec is made once per ``args`` and server process (:func:`cached.chart_spec`), without
+    schema validation (the charts are the app's own). The frames go to Streamlit as they are
+    (sent as Arrow), so a rerun neither builds the chart nor encodes its data as JSON:
+    together most of a chart's cost in ``st.altair_chart``. Streamlit completes the spec in
+    place, so each draw gets its own copy.
     """
-    spec = chart.to_dict(validate=False)
-    spec.pop("config", None)
+    spec = copy.deepcopy(cached.chart_spec(key, args, build))
     spec["datasets"] = datasets
     where.vega_lite_chart(spec, width="stretch", key=key)
 

@@ -8,6 +8,7 @@ criterion values are drawn too. Every function takes a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
@@ -28,7 +29,7 @@ from windrose_sites.sensitivity.values import (
     value_scores,
 )
 
-__all__ = ["rank_acceptability", "relative_spread"]
+__all__ = ["acceptability_key", "rank_acceptability", "relative_spread"]
 
 
 def _sample_weights(
@@ -70,6 +71,45 @@ def _check_sampling(samples: int, spread: float | None) -> None:
 def _analysed(p: Problem, scores: np.ndarray) -> np.ndarray:
     """The analysed sites' columns of (b, n_all) scores over every site of the table."""
     return scores[:, p.rows] if p.subset else scores
+
+
+def acceptability_key(
+    p: Problem, *, samples: int = 10_000, seed: int = 0, spread: float | None = None
+) -> str:
+    """A digest of everything :func:`rank_acceptability` reads (without ``values``).
+
+    Two calls whose keys are equal return equal tables, so a server can keep the result under
+    this key. The key holds the method, the sample size, the seed and the spread; the analysed
+    sites and the criteria in their order; the arrays the scores are made of (``p.values``,
+    and TOPSIS's distances). The weights are in it only with a ``spread``: uniform sampling
+    ("any weights") does not depend on them, so a slider move that keeps the same criteria
+    weighted keeps the same key.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"port_km": [10.0, 40.0], "jobs": [5.0, 9.0]}, index=["Ayr", "Bute"])
+    >>> d = {"port_km": "cost", "jobs": "benefit"}
+    >>> a = Problem(t, {"port_km": 1, "jobs": 1}, d)
+    >>> b = Problem(t, {"port_km": 3, "jobs": 1}, d)
+    >>> acceptability_key(a) == acceptability_key(b)
+    True
+    >>> acceptability_key(a, spread=100.0) == acceptability_key(b, spread=100.0)
+    False
+    """
+    _check_sampling(samples, spread)
+    h = hashlib.sha256()
+    head = (p.method, int(samples), int(seed), spread, len(p.sites), len(p.criteria))
+    h.update(repr(head).encode())
+    h.update(repr([(type(s).__name__, s) for s in p.sites]).encode())
+    h.update(repr([(type(c).__name__, c) for c in p.criteria]).encode())
+    arrays = [p.values, p.d_best, p.d_worst] + ([p.weights] if spread is not None else [])
+    for a in arrays:
+        if a is None:
+            h.update(b"none")
+        else:
+            h.update(repr(a.shape).encode())
+            h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    return h.hexdigest()
 
 
 def rank_acceptability(
