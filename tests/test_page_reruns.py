@@ -8,43 +8,16 @@ figures.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from page_helpers import Counter, move, open_page
 from streamlit.testing.v1 import AppTest
 
 from windrose_sites import health, map_paint
 from windrose_sites.cost import tables as cost_tables
 
-ROOT = Path(__file__).resolve().parent.parent
 FREIGHT_EU = "freight_shanghai_antwerp_bruges_usd_per_feu@all"
-SLIDER = "w_logistics"
 LANDED = "landed cost used (EUR per truck)"
-
-
-class Counter:
-    """Wraps a function and counts its calls."""
-
-    def __init__(self, func):
-        self.func, self.calls = func, 0
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        return self.func(*args, **kwargs)
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def move(at: AppTest, value: float) -> None:
-    at.slider(key=SLIDER).set_value(value).run()
-    assert not at.exception, at.exception
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:

@@ -9,30 +9,16 @@ its scale's length), so a slider move builds no Altair chart, and a new shape bu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from page_helpers import Counter, move, open_page
 from streamlit.testing.v1 import AppTest
 
 from windrose_sites import sensitivity
 from windrose_sites.sensitivity import Problem, smaa
-
-ROOT = Path(__file__).resolve().parent.parent
-SLIDER = "w_logistics"
-
-
-class Counter:
-    """Wraps a function and counts its calls."""
-
-    def __init__(self, func):
-        self.func, self.calls = func, 0
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        return self.func(*args, **kwargs)
 
 
 def problem(weights, *, method="wsm", values=None, among=None) -> Problem:
@@ -104,19 +90,6 @@ def counted(monkeypatch):
     monkeypatch.setattr(sensitivity.smaa, "rank_acceptability", draws)
     monkeypatch.setattr(alt.Chart, "encode", lambda self, *a, **k: encodes(self, *a, **k))
     return draws, encodes
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def move(at: AppTest, value: float) -> None:
-    at.slider(key=SLIDER).set_value(value).run()
-    assert not at.exception, at.exception
 
 
 def acceptability_table(at: AppTest) -> pd.DataFrame:
