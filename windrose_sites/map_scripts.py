@@ -84,6 +84,13 @@ _PLACE_LABELS_JS = """
         });
     }
     function refresh() { declutter(true); }
+    // A label placed before Leaflet's stylesheet or the font applied was measured at another
+    // width (a block as wide as the map, before "white-space: nowrap"), and a "left" label
+    // then sat that width left of its site, outside the map: labels are placed again whenever
+    // one changes size (``resized`` is the script's ResizeObserver).
+    function watch(tip) {
+        if (resized && tip.getElement()) { resized.observe(tip.getElement()); }
+    }
 """
 
 #: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
@@ -123,7 +130,10 @@ __PLACE_LABELS__
         map.on("zoomend moveend", declutter);
         map.on("resize", refresh);
         // the map's frame gets its final size after the map is built: place labels again then
-        if (resized) { resized.observe(map.getContainer()); }
+        if (resized) {
+            resized.observe(map.getContainer());
+            tips.forEach(watch);
+        }
         setTimeout(refresh, 0);
         refresh();
     }
@@ -214,6 +224,9 @@ PAINTED_SITES_JS = """
     });
 __PLACE_LABELS__
     function setLabels(indices) {
+        tips.forEach(function (tip) {
+            if (resized && tip.getElement()) { resized.unobserve(tip.getElement()); }
+        });
         group.clearLayers();
         tips = [];
         indices.forEach(function (i) {
@@ -226,6 +239,7 @@ __PLACE_LABELS__
             tip.setLatLng(f.getLatLng()).setContent(text);
             tips.push(tip);
             group.addLayer(tip);
+            watch(tip);
         });
         if (layer._map) { declutter(); }  // new labels: placed as they were added
     }
@@ -261,7 +275,10 @@ __PLACE_LABELS__
         group.addTo(map);
         map.on("zoomend moveend", declutter);
         map.on("resize", refresh);
-        if (resized) { resized.observe(map.getContainer()); }
+        if (resized) {
+            resized.observe(map.getContainer());
+            tips.forEach(watch);
+        }
         setTimeout(refresh, 0);
         refresh();
     }
