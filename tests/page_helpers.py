@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from windrose_ui import sidebar
+
 ROOT = Path(__file__).resolve().parent.parent
 SLIDER = "w_logistics"
 
@@ -34,3 +36,12 @@ def move(at: AppTest, value: float) -> None:
     """Move the logistics group weight and rerun."""
     at.slider(key=SLIDER).set_value(value).run()
     assert not at.exception, at.exception
+
+
+def open_panels(at: AppTest) -> AppTest:
+    """Open the sidebar's criteria and filters panels (their widgets are drawn only when open)."""
+    at.session_state[sidebar.CRITERIA_PANEL] = True
+    at.session_state[sidebar.FILTERS_PANEL] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from page_helpers import open_panels
 from streamlit.testing.v1 import AppTest
 
 from windrose_sites import catalog
@@ -60,6 +61,13 @@ def test_moving_a_slider_changes_the_ranking():
 def test_query_params_restore_state():
     at = run_app(w_jobs="80", method="promethee", max_port_km="300", country="US", sel="onnaing")
     assert not at.exception
+    # the filters panel is closed, so its widgets are not drawn; the link's filters still count
+    assert not at.number_input
+    assert not at.multiselect
+    attrs = catalog.site_attributes()
+    us = attrs.loc[attrs["country"] == "US", "name"]
+    assert set(ranking_names(at)) <= set(us)
+    open_panels(at)
     assert at.slider(key="w_jobs").value == 80
     assert at.selectbox(key="method").value == "promethee"
     assert at.number_input(key="f_max_port").value == 300
@@ -117,6 +125,7 @@ def test_compare_page_widgets_all_drive():
     at.selectbox(key="cmp_a").set_value("tucson_az").run()
     at.selectbox(key="cmp_b").set_value("onnaing").run()
     assert not at.exception
+    open_panels(at)
     at.number_input(key="f_min_area").set_value(5.0).run()
     assert not at.exception
     attrs = catalog.site_attributes()
@@ -136,6 +145,7 @@ def test_compare_page_widgets_all_drive():
 def test_criterion_weight_slider_changes_effective_weights():
     at = run_app()
     at.switch_page("pages/compare.py").run()
+    open_panels(at)
     at.slider(key="c_gateway_teu_m").set_value(0).run()
     weights = next(d.value for d in at.dataframe if {"id", "weight %"} <= set(d.value.columns))
     assert weights.set_index("id").at["gateway_teu_m", "weight %"] == 0
@@ -174,8 +184,9 @@ def test_map_page_views_and_data_page_edit():
 
 def test_no_page_renders_raw_html():
     """User text reaches the page only through escaping widgets: no unsafe_allow_html, and
-    one st.html in the whole app, the map paint (colours and numbers; its labels are set with
-    textContent in the frame and hostile names stay text, see test_map_cache)."""
+    two st.html in the whole app: the map paint (colours and numbers; its labels are set with
+    textContent in the frame and hostile names stay text, see test_map_cache) and the sidebar's
+    leave-page guard (a constant script around one integer, json.dumps of a count)."""
     sources = [
         ROOT / "app.py",
         *sorted((ROOT / "pages").glob("*.py")),
@@ -187,8 +198,9 @@ def test_no_page_renders_raw_html():
         assert "unsafe_allow_html" not in text, path
         calls += [(path.name, line.strip()) for line in text.splitlines() if "st.html(" in line]
     assert calls == [
+        ("sidebar.py", "st.html("),
         (
             "widgets.py",
             "st.html(map_paint.paint_script(key, payload), unsafe_allow_javascript=True)",
-        )
+        ),
     ]

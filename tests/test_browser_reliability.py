@@ -184,10 +184,36 @@ def test_the_page_says_what_a_link_omits(page, app_server, tmp_path):
     wait_idle(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_text("carries the weights")).to_be_visible()
+    assert page.evaluate("window.__windroseUnsaved") == 0  # the leave-page guard's count
     upload(page, path)
     expect(sidebar.get_by_text("not your 1 added site(s)")).to_be_visible()
+    assert page.evaluate("window.__windroseUnsaved") == 1
     goto_page(page, "Compare")
     expect(sidebar.get_by_text("not your 1 added site(s)")).to_be_visible()
+    assert page.evaluate("window.__windroseUnsaved") == 1
+    assert page.evaluate("typeof window.__windroseGuard") == "function"
+
+
+def test_closed_panels_keep_their_values_and_open_on_click(page, app_server):
+    """The criteria and filters panels draw their widgets only while open (issue 16): a link's
+    criterion weight and filter count while they are closed, and open shows them."""
+    page.goto(f"{app_server}/compare?c_gateway_teu_m=0&max_port_km=300")
+    wait_idle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.locator('[data-testid="stNumberInput"]')).to_have_count(0)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("Removed by the filters")).to_be_visible()  # 300 km applies
+    sidebar.get_by_text("Criterion weights within each group").click()
+    wait_idle(page)
+    expect(sidebar.locator('[data-testid="stSlider"]')).to_have_count(
+        len(catalog.load_criteria()) + catalog.load_criteria()["group"].nunique()
+    )
+    sidebar.get_by_text("Filters (site funnel)").click()
+    wait_idle(page)
+    port = sidebar.locator('[data-testid="stNumberInput"] input').nth(1)
+    expect(port).to_have_value("300.00")
+    assert "c_gateway_teu_m=0" in page.url
+    no_exception(page)
 
 
 def test_sel_in_the_link_follows_the_click_at_once(page, app_server):

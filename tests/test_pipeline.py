@@ -356,12 +356,14 @@ def _unescape(text: str) -> str:
      "w_jobs=abc&method=magic&max_port_km=0&min_area_ha=3&country=US,XX&sel=nowhere"],
 )  # fmt: skip
 def test_the_app_sidebar_reads_a_link_as_the_pipeline_does(inputs, query):
+    from page_helpers import open_panels
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params.update(pipeline.parse_query(query))
     at.run()
     assert not at.exception
+    open_panels(at)  # the criteria and filters widgets are drawn while their panel is open
     state, warnings = pipeline.parse_state(query, inputs)
     for g, w in state.group_weights.items():
         assert at.slider(key=ws.group_key(g)).value == w

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from page_helpers import open_panels
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from streamlit.testing.v1 import AppTest
 
@@ -169,6 +170,7 @@ def test_the_page_follows_the_sidebar_and_edited_data():
     at.sidebar.slider(key="w_market").set_value(100.0).run()
     assert_answers(at, group_weights={"market": 100.0})
     at.sidebar.slider(key="w_market").set_value(50.0)
+    open_panels(at)
     at.sidebar.multiselect(key="f_countries").set_value(["BE", "FR"]).run()
     assert_answers(at, countries=("BE", "FR"))
     assert len(frame(at, "Rank 1")) == 2

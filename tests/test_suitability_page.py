@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from page_helpers import open_panels
 from PIL import Image
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from streamlit.testing.v1 import AppTest
@@ -28,6 +29,7 @@ def app_state(**changes) -> ws.AppState:
 
 def set_sidebar(at: AppTest, state: ws.AppState) -> AppTest:
     """Move every sidebar widget to ``state`` and rerun, as a user would on this page."""
+    open_panels(at)
     for group, weight in state.group_weights.items():
         at.slider(key=ws.group_key(group)).set_value(weight)
     for cid, weight in state.criterion_weights.items():

@@ -29,6 +29,7 @@ __all__ = ["PAGES", "PageContext", "PageSpec", "navigation", "open_page", "run_g
 ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Windrose site selection"
 LOG = logging.getLogger("windrose")
+GLOSSARY_PANEL = "x_glossary"
 #: The project's own errors: their message says what is wrong and what to do.
 PROJECT_ERRORS = (WindroseError, catalog.CatalogError, scenarios.ScenarioError)
 
@@ -87,8 +88,10 @@ def _menu() -> None:
             # no icons on pages or links: Streamlit 1.67 fetches a page link's material icon
             # from fonts.gstatic.com, and the app must work offline
             st.page_link(p.file, label=p.title)
-        with st.popover("Glossary"):
-            st.markdown(_glossary())  # md-safe: every term and text is escaped with md()
+        # drawn only while open: one long Markdown element less on every page switch
+        with st.popover("Glossary", key=GLOSSARY_PANEL, on_change="rerun") as glossary_panel:
+            if glossary_panel.open:
+                st.markdown(_glossary())  # md-safe: every term and text is escaped with md()
         st.divider()
 
 

@@ -18,7 +18,9 @@ from windrose_ui import session
 from windrose_ui.cached import Catalog, load_catalog
 
 __all__ = [
+    "CRITERIA_PANEL",
     "DIRECTION_LABELS",
+    "FILTERS_PANEL",
     "METHOD_LABELS",
     "apply_state",
     "current_state",
@@ -37,6 +39,12 @@ METHOD_LABELS = {
 STATE = "_app_state"  # the state the sidebar read in this run
 SAVED = "_saved_widgets"  # the sidebar's widget values, put back if Streamlit dropped them
 URL_WARNINGS = "url_warnings"
+#: The sidebar's two panels (expanders). Their widgets are drawn only while a panel is open;
+#: the values live in Session State either way (restored on every run), so a closed panel's
+#: weights and filters still count. The browser then builds about 600 fewer elements on every
+#: page switch (benchmarks/README.md, "browser cost per page switch").
+CRITERIA_PANEL = "x_criteria"
+FILTERS_PANEL = "x_filters"
 
 
 DIRECTION_LABELS = {"benefit": "higher is better", "cost": "lower is better"}
@@ -91,7 +99,6 @@ def draw(cat: Catalog) -> wstate.AppState:
     """Weights, method and filters in the sidebar, shared by every page; returns the state."""
     _restore_widgets(cat)
     default = pipeline.default_state(cat)
-    crit = cat.criteria
     with st.sidebar:
         st.header("Weights")
         st.caption("Relative importance, 0–100 per group; effective shares are shown in %.")
@@ -111,64 +118,81 @@ def draw(cat: Catalog) -> wstate.AppState:
             format_func=lambda m: METHOD_LABELS[m],
             help="Weighted sum (min–max), weighted product, TOPSIS (vector), PROMETHEE II.",
         )
-        with st.expander("Criterion weights within each group"):
-            st.caption(
-                "Each criterion says which way counts as better. The jobs criterion counts a "
-                "higher unemployment rate as better (more available labour); flip any "
-                "criterion whose value judgement you do not share."
-            )
-            for g in groups(cat):
-                members = crit.index[crit["group"] == g]
-                st.markdown(
-                    f"**{md(g.capitalize())}**"
-                    + (
-                        " (one criterion: it takes the whole group's share)"
-                        if len(members) == 1
-                        else ""
-                    )
-                )
-                for cid in members:
-                    st.slider(
-                        md(crit.at[cid, "label"]),
-                        0.0,
-                        wstate.MAX_WEIGHT,
-                        step=5.0,
-                        format="%.0f",
-                        key=f"c_{cid}",
-                    )
-                    st.radio(
-                        f"Direction of {md(crit.at[cid, 'label'])}",
-                        wstate.DIRECTIONS,
-                        format_func=DIRECTION_LABELS.get,
-                        horizontal=True,
-                        key=f"d_{cid}",
-                        label_visibility="collapsed",
-                    )
-        with st.expander("Filters (site funnel)"):
-            st.number_input("Minimum plot area (ha)", 0.0, 1e6, step=1.0, key="f_min_area")
-            st.number_input(
-                "Maximum distance to gateway port (km, 0 = no limit)",
+        with st.expander(
+            "Criterion weights within each group", key=CRITERIA_PANEL, on_change="rerun"
+        ) as panel:
+            if panel.open:
+                _criterion_widgets(cat)
+        with st.expander("Filters (site funnel)", key=FILTERS_PANEL, on_change="rerun") as panel:
+            if panel.open:
+                _filter_widgets(cat)
+    return _read_state(cat, default)
+
+
+def _criterion_widgets(cat: Catalog) -> None:
+    """The criteria panel: each criterion's weight and direction, by group."""
+    crit = cat.criteria
+    st.caption(
+        "Each criterion says which way counts as better. The jobs criterion counts a "
+        "higher unemployment rate as better (more available labour); flip any "
+        "criterion whose value judgement you do not share."
+    )
+    for g in groups(cat):
+        members = crit.index[crit["group"] == g]
+        st.markdown(
+            f"**{md(g.capitalize())}**"
+            + (" (one criterion: it takes the whole group's share)" if len(members) == 1 else "")
+        )
+        for cid in members:
+            st.slider(
+                md(crit.at[cid, "label"]),
                 0.0,
-                1e5,
-                step=10.0,
-                key="f_max_port",
+                wstate.MAX_WEIGHT,
+                step=5.0,
+                format="%.0f",
+                key=f"c_{cid}",
             )
-            st.multiselect(
-                "Countries (empty = all)",
-                sorted(cat.computed.attributes["country"].unique()),
-                key="f_countries",
+            st.radio(
+                f"Direction of {md(crit.at[cid, 'label'])}",
+                wstate.DIRECTIONS,
+                format_func=DIRECTION_LABELS.get,
+                horizontal=True,
+                key=f"d_{cid}",
+                label_visibility="collapsed",
             )
-            st.checkbox(
-                "Keep sites whose plot area is unknown (marked 'area unknown')",
-                key="f_keep_unknown_area",
-                help="A point site takes its announced area from the site facts; the US "
-                "candidate areas have none, so a minimum area cannot judge them.",
-            )
-            st.checkbox(
-                "Keep remote sites (no town of 15,000+ people within 60 km)",
-                key="f_keep_remote",
-                help="Points in the sea, a desert or near the poles are left out by default.",
-            )
+
+
+def _filter_widgets(cat: Catalog) -> None:
+    """The filters panel: the site funnel's minimum area, port distance, countries, keeps."""
+    st.number_input("Minimum plot area (ha)", 0.0, 1e6, step=1.0, key="f_min_area")
+    st.number_input(
+        "Maximum distance to gateway port (km, 0 = no limit)",
+        0.0,
+        1e5,
+        step=10.0,
+        key="f_max_port",
+    )
+    st.multiselect(
+        "Countries (empty = all)",
+        sorted(cat.computed.attributes["country"].unique()),
+        key="f_countries",
+    )
+    st.checkbox(
+        "Keep sites whose plot area is unknown (marked 'area unknown')",
+        key="f_keep_unknown_area",
+        help="A point site takes its announced area from the site facts; the US "
+        "candidate areas have none, so a minimum area cannot judge them.",
+    )
+    st.checkbox(
+        "Keep remote sites (no town of 15,000+ people within 60 km)",
+        key="f_keep_remote",
+        help="Points in the sea, a desert or near the poles are left out by default.",
+    )
+
+
+def _read_state(cat: Catalog, default: wstate.AppState) -> wstate.AppState:
+    """The state in the widget keys (drawn or restored), written to the URL and saved."""
+    crit = cat.criteria
     defaults = _directions(cat)
     state = wstate.AppState(
         group_weights={g: float(st.session_state[wstate.group_key(g)]) for g in groups(cat)},
@@ -217,9 +241,10 @@ def apply_state(s: wstate.AppState) -> None:
 def share_notice() -> None:
     """Say what the page's link does not carry; ask the browser to confirm a reload.
 
-    The ``beforeunload`` guard is not verified, so the page text never promises it: in
-    headless Chromium (a click first, then Playwright's ``page.reload()``) the handler ran with
-    one added site after an upload on Sites & data, yet no dialog appeared.
+    The ``beforeunload`` guard's dialog is not verified, so the page text never promises it:
+    in headless Chromium (a click first, then Playwright's ``page.reload()``) the handler ran
+    with one added site after an upload on Sites & data, yet no dialog appeared. The browser
+    tests check the count the handler reads (``window.__windroseUnsaved``).
     """
     n_sites, n_edits = session.unsaved_work()
     what = (
@@ -236,16 +261,16 @@ def share_notice() -> None:
         )
     else:
         st.caption("Share this page's link: it carries the weights, method, filters and selection.")
-    # A constant script (no user text) that asks the browser to confirm leaving the page while
-    # there is work that a reload would lose. The handler lives in the parent page's realm, so
-    # it survives this frame being redrawn.
-    st.iframe(
-        "<script>const w = window.parent; w.__windroseUnsaved = "
+    # A constant script (no user text but a count) that asks the browser to confirm leaving
+    # the page while there is work that a reload would lose. st.html runs it in the page
+    # itself: an iframe (st.iframe) was a new document to build on every page switch.
+    st.html(
+        "<script>window.__windroseUnsaved = "
         + json.dumps(n_sites + n_edits)
-        + '; if (!w.__windroseGuard) { w.__windroseGuard = new w.Function("e", '
-        + '"if (window.__windroseUnsaved > 0) { e.preventDefault(); e.returnValue = true; }");'
-        + ' w.addEventListener("beforeunload", w.__windroseGuard); }</script>',
-        height=1,
+        + "; if (!window.__windroseGuard) { window.__windroseGuard = (e) => {"
+        + " if (window.__windroseUnsaved > 0) { e.preventDefault(); e.returnValue = true; } };"
+        + ' window.addEventListener("beforeunload", window.__windroseGuard); }</script>',
+        unsafe_allow_javascript=True,
     )
 
 
