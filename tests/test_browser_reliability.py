@@ -205,8 +205,9 @@ def test_closed_panels_keep_their_values_and_open_on_click(page, app_server):
     expect(main.get_by_text("Removed by the filters")).to_be_visible()  # 300 km applies
     sidebar.get_by_text("Criterion weights within each group").click()
     wait_idle(page)
+    crit = catalog.load_criteria()  # a slider per criterion and per group
     expect(sidebar.locator('[data-testid="stSlider"]')).to_have_count(
-        len(catalog.load_criteria()) + catalog.load_criteria()["group"].nunique()
+        len(crit) + crit["group"].nunique()
     )
     sidebar.get_by_text("Filters (site funnel)").click()
     wait_idle(page)

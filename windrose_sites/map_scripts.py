@@ -91,6 +91,14 @@ _PLACE_LABELS_JS = """
     function watch(tip) {
         if (resized && tip.getElement()) { resized.observe(tip.getElement()); }
     }
+    function unwatch(tip) {
+        if (resized && tip.getElement()) { resized.unobserve(tip.getElement()); }
+    }
+    // the map's frame, and every label, from when the layer is shown
+    function watchAll(map) {
+        if (resized) { resized.observe(map.getContainer()); }
+        tips.forEach(watch);
+    }
 """
 
 #: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
@@ -130,10 +138,7 @@ __PLACE_LABELS__
         map.on("zoomend moveend", declutter);
         map.on("resize", refresh);
         // the map's frame gets its final size after the map is built: place labels again then
-        if (resized) {
-            resized.observe(map.getContainer());
-            tips.forEach(watch);
-        }
+        watchAll(map);
         setTimeout(refresh, 0);
         refresh();
     }
@@ -224,9 +229,7 @@ PAINTED_SITES_JS = """
     });
 __PLACE_LABELS__
     function setLabels(indices) {
-        tips.forEach(function (tip) {
-            if (resized && tip.getElement()) { resized.unobserve(tip.getElement()); }
-        });
+        tips.forEach(unwatch);
         group.clearLayers();
         tips = [];
         indices.forEach(function (i) {
@@ -275,10 +278,7 @@ __PLACE_LABELS__
         group.addTo(map);
         map.on("zoomend moveend", declutter);
         map.on("resize", refresh);
-        if (resized) {
-            resized.observe(map.getContainer());
-            tips.forEach(watch);
-        }
+        watchAll(map);
         setTimeout(refresh, 0);
         refresh();
     }

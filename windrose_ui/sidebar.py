@@ -42,7 +42,7 @@ URL_WARNINGS = "url_warnings"
 #: The sidebar's two panels (expanders). Their widgets are drawn only while a panel is open;
 #: the values live in Session State either way (restored on every run), so a closed panel's
 #: weights and filters still count. The browser then builds about 600 fewer elements on every
-#: page switch (benchmarks/README.md, "browser cost per page switch").
+#: page switch (benchmarks/README.md, "The browser's cost per page switch").
 CRITERIA_PANEL = "x_criteria"
 FILTERS_PANEL = "x_filters"
 
@@ -98,7 +98,6 @@ def _restore_widgets(cat: Catalog) -> None:
 def draw(cat: Catalog) -> wstate.AppState:
     """Weights, method and filters in the sidebar, shared by every page; returns the state."""
     _restore_widgets(cat)
-    default = pipeline.default_state(cat)
     with st.sidebar:
         st.header("Weights")
         st.caption("Relative importance, 0–100 per group; effective shares are shown in %.")
@@ -126,7 +125,7 @@ def draw(cat: Catalog) -> wstate.AppState:
         with st.expander("Filters (site funnel)", key=FILTERS_PANEL, on_change="rerun") as panel:
             if panel.open:
                 _filter_widgets(cat)
-    return _read_state(cat, default)
+    return _read_state(cat)
 
 
 def _criterion_widgets(cat: Catalog) -> None:
@@ -190,7 +189,7 @@ def _filter_widgets(cat: Catalog) -> None:
     )
 
 
-def _read_state(cat: Catalog, default: wstate.AppState) -> wstate.AppState:
+def _read_state(cat: Catalog) -> wstate.AppState:
     """The state in the widget keys (drawn or restored), written to the URL and saved."""
     crit = cat.criteria
     defaults = _directions(cat)
@@ -212,7 +211,7 @@ def _read_state(cat: Catalog, default: wstate.AppState) -> wstate.AppState:
             if st.session_state[f"d_{c}"] != d
         },
     )
-    st.query_params.from_dict(wstate.to_query_params(state, default))
+    st.query_params.from_dict(wstate.to_query_params(state, pipeline.default_state(cat)))
     st.session_state[SAVED] = _widget_values(state, cat)
     st.session_state[STATE] = state
     return state
