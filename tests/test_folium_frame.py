@@ -29,7 +29,6 @@ def sent(monkeypatch) -> list[dict]:
     monkeypatch.setattr(folium_frame, "_view", view)
     return calls
 
-
 #: What the display-only frame (folium_view/index.html) draws: st_folium's drawing arguments.
 DRAWN = ("script", "header", "html", "height", "css_links", "js_links", "key")
 

@@ -36,7 +36,9 @@ __all__ = ["FrameArgs", "prepare", "show"]
 _component = components.declare_component(
     "st_folium", path=str(Path(sf.__file__).parent / "frontend" / "build")
 )
-_view = components.declare_component("folium_view", path=str(Path(__file__).parent / "folium_view"))
+_view = components.declare_component(
+    "folium_view", path=str(Path(__file__).parent / "folium_view")
+)
 
 
 #: The values ``st_folium`` can return, in its order (its default before any interaction).
