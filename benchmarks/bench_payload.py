@@ -58,7 +58,7 @@ def wait_idle(page, timeout_s: float = 900) -> None:
 
 
 def map_frames(page) -> list:
-    return [f for f in page.frames if "folium" in f.url]
+    return [f for f in page.frames if "st_folium" in f.url]
 
 
 def map_fills(page) -> list[list[str]]:
@@ -123,7 +123,7 @@ def measure(root: Path, n_sites: int, moves: int) -> tuple[list[int], list[float
                 wait_idle(page)
                 page.locator('[data-testid="stPageLink-NavLink"]', has_text="Overview").click()
                 wait_idle(page)
-            page.frame_locator('iframe[title*="folium"]').first.locator(
+            page.frame_locator('iframe[title*="st_folium"]').first.locator(
                 ".leaflet-interactive"
             ).first.wait_for(state="attached", timeout=600_000)
             page.wait_for_timeout(2000)

@@ -30,7 +30,7 @@ def wait_idle(page, timeout_s: float = 60) -> None:
 
 
 def map_frame(page, nth: int = 0):
-    return page.frame_locator('iframe[title*="folium"]').nth(nth)
+    return page.frame_locator('iframe[title*="st_folium"]').nth(nth)
 
 
 def feature_count(page, nth: int = 0) -> int:

@@ -35,7 +35,7 @@ def test_overview_loads_offline_with_one_feature_per_site(page, app_server):
     assert feature_count(page, 0) + feature_count(page, 1) == len(catalog.criteria_table()) + 1
     # every site is filled with its score colour (a red-to-green scale), none is hollow,
     # once each frame has applied its paint (windrose_sites.map_paint)
-    for frame in (f for f in page.frames if "folium" in f.url):
+    for frame in (f for f in page.frames if "st_folium" in f.url):
         frame.wait_for_function("() => !!window.windrosePainted", timeout=60_000)
     fills = [
         f
@@ -48,7 +48,7 @@ def test_overview_loads_offline_with_one_feature_per_site(page, app_server):
     assert len(set(fills)) > 1  # different scores, different colours
     # Leaflet came from the app itself: the map frame has a working `L`, and no script or
     # stylesheet was asked of another host (OSM tiles are an opt-in layer, off by default).
-    frame = next(f for f in page.frames if "folium" in f.url)
+    frame = next(f for f in page.frames if "st_folium" in f.url)
     assert frame.evaluate("typeof L") == "object"
     external = [u for u in requested if not u.startswith((app_server, "data:", "blob:", "about:"))]
     assert external == []

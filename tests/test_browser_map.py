@@ -68,7 +68,7 @@ def _frame(page):
     map_frame(page).locator(".leaflet-interactive").first.wait_for(
         state="attached", timeout=120_000
     )
-    frame = next(f for f in page.frames if "folium" in f.url)
+    frame = next(f for f in page.frames if "st_folium" in f.url)
     _painted(frame)
     return frame
 
@@ -81,7 +81,7 @@ def _fills(page) -> dict[str, str]:
     """The fill colour of every site on every map of the page."""
     _frame(page)
     fills: dict[str, str] = {}
-    for frame in (f for f in page.frames if "folium" in f.url):
+    for frame in (f for f in page.frames if "st_folium" in f.url):
         _painted(frame)
         fills.update({s: b["fill"] for s, b in frame.evaluate(_SITES_ON_SCREEN).items()})
     return fills
@@ -101,7 +101,7 @@ def _open_view(page, view: str) -> None:
     expected = sorted(attrs.index[attrs["country"].isin(country)])
     seen: list[str] = []
     for _ in range(240):
-        frames = [f for f in page.frames if "folium" in f.url]
+        frames = [f for f in page.frames if "st_folium" in f.url]
         try:
             seen = frames[0].evaluate(_SITE_IDS) if frames else []
         except PlaywrightError:  # the frame is being replaced: try again
@@ -139,7 +139,7 @@ def test_antwerp_is_visible_and_on_top_in_the_europe_view(page, app_server):
 def test_clicking_onnaing_and_antwerp_in_the_europe_view_selects_them(page, app_server):
     _goto(page, f"{app_server}/map")
     names = catalog.site_attributes()["name"]
-    iframe = page.locator('iframe[title*="folium"]').first.bounding_box()
+    iframe = page.locator('iframe[title*="st_folium"]').first.bounding_box()
     for site, expected in (
         ("onnaing", [names["onnaing"]]),
         ("antwerp_romeynsweel", [names["onnaing"], names["antwerp_romeynsweel"]]),
@@ -233,7 +233,7 @@ def test_a_click_on_the_add_a_site_map_puts_a_pin_and_adds_the_site(page, app_se
     point = frame.locator(".leaflet-container").evaluate(
         "(el) => window.map.latLngToContainerPoint([33.45, -112.07])"
     )
-    box = page.locator('iframe[title*="folium"]').first.bounding_box()
+    box = page.locator('iframe[title*="st_folium"]').first.bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     wait_idle(page)
     expect(page.get_by_text("Clicked at ")).to_be_visible(timeout=60_000)

@@ -229,7 +229,7 @@ def test_sel_in_the_link_follows_the_click_at_once(page, app_server):
     from test_browser_map import _goto, _sites_on_screen
 
     _goto(page, f"{app_server}/map")
-    iframe = page.locator('iframe[title*="folium"]').first.bounding_box()
+    iframe = page.locator('iframe[title*="st_folium"]').first.bounding_box()
     for site, expected in (
         ("onnaing", r"sel=onnaing(&|$)"),
         ("antwerp_romeynsweel", r"sel=onnaing(%2C|,)antwerp_romeynsweel"),

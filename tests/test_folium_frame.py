@@ -20,17 +20,9 @@ def sent(monkeypatch) -> list[dict]:
         calls.append(kwargs)
         return kwargs["default"]
 
-    def view(**kwargs):
-        calls.append({"view": True, **kwargs})
-        return kwargs["default"]
-
     monkeypatch.setattr(streamlit_folium, "_component_func", record)
     monkeypatch.setattr(folium_frame, "_component", record)
-    monkeypatch.setattr(folium_frame, "_view", view)
     return calls
-
-#: What the display-only frame (folium_view/index.html) draws: st_folium's drawing arguments.
-DRAWN = ("script", "header", "html", "height", "css_links", "js_links", "key")
 
 
 def _static(key: str) -> map_paint.StaticMap:
@@ -49,7 +41,7 @@ def _static(key: str) -> map_paint.StaticMap:
     )
 
 
-@pytest.mark.parametrize("returned", [("last_object_clicked",), ("last_active_drawing", "zoom")])
+@pytest.mark.parametrize("returned", [(), ("last_object_clicked",)])
 def test_the_prepared_arguments_are_st_foliums(sent, returned):
     static = _static("map_Europe")
     streamlit_folium.st_folium(
@@ -66,24 +58,6 @@ def test_the_prepared_arguments_are_st_foliums(sent, returned):
     for name in theirs.keys() - {"on_change"}:
         assert ours[name] == theirs[name], name
     assert len(ours["script"]) > 10_000  # the whole static part: sites, cards, outlines
-
-
-def test_a_map_that_returns_nothing_draws_st_foliums_arguments_in_the_light_frame(sent):
-    static = _static("map_Europe")
-    streamlit_folium.st_folium(
-        map_paint.folium_map(static),
-        key="map_Europe",
-        height=360,
-        use_container_width=True,
-        returned_objects=[],
-    )
-    args = folium_frame.prepare(map_paint.folium_map(static), "map_Europe")
-    assert folium_frame.show(args, key="map_Europe", height=360) is None
-    theirs, ours = sent
-    assert "view" not in theirs
-    assert ours["view"]
-    assert {name: ours[name] for name in DRAWN} == {name: theirs[name] for name in DRAWN}
-    assert ours["js_links"] == [maps.LEAFLET_JS_URL]  # the app's own copy: nothing from a CDN
 
 
 def test_one_preparation_serves_every_rerun(sent):

@@ -12,11 +12,6 @@ every time (:mod:`windrose_sites.map_paint`).
 component). :func:`show` then hands the prepared arguments to the same frontend (the
 component declared on streamlit-folium's ``frontend/build``), with the same return value and
 the same copy of the value into ``st.session_state[key]``.
-
-A map that returns nothing (``returned_objects`` empty: the Overview's two maps) goes to a
-lighter frame instead, ``folium_view/index.html``: the same drawing of the same arguments in
-~60 lines of plain JavaScript, without streamlit-folium's React bundle (225 kB to parse and
-run in every map frame on every page switch; ``benchmarks/bench_page_switch.py``).
 """
 
 from __future__ import annotations
@@ -35,9 +30,6 @@ __all__ = ["FrameArgs", "prepare", "show"]
 
 _component = components.declare_component(
     "st_folium", path=str(Path(sf.__file__).parent / "frontend" / "build")
-)
-_view = components.declare_component(
-    "folium_view", path=str(Path(__file__).parent / "folium_view")
 )
 
 
@@ -124,24 +116,8 @@ def prepare(m: folium.Map, key: str) -> FrameArgs:
 
 
 def show(args: FrameArgs, *, key: str, height: int, returned_objects: Iterable[str] = ()) -> Any:
-    """Draw a prepared map full width, as ``st_folium(..., use_container_width=True)``.
-
-    With no ``returned_objects`` the map is drawn in the light display-only frame and the
-    return value is ``None`` (``st_folium`` would return an empty dict).
-    """
+    """Draw a prepared map full width, as ``st_folium(..., use_container_width=True)``."""
     returned = list(returned_objects)
-    if not returned:
-        _view(
-            script=args.script,
-            header=args.header,
-            html=args.html,
-            height=height,
-            css_links=list(args.css_links),
-            js_links=list(args.js_links),
-            key=args.hash_key,
-            default=None,
-        )
-        return None
     known = {"bounds": args.bounds, "zoom": args.zoom}  # every other value starts as None
     hash_key = args.hash_key
 
