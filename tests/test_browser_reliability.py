@@ -98,9 +98,8 @@ def _editor_cell(page, col: int, row: int = 0):
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 60, box["y"] + 35 + 35 * row + 17)
     # The click can land right of the first column while the grid still sizes its columns
-    # (an edit once went two columns right): go to the first column by key, then count.
-    for _ in range(20):
-        page.keyboard.press("ArrowLeft")
+    # (an edit once went two columns right): Home goes to the row's first column, then count.
+    page.keyboard.press("Home")
     for _ in range(col):
         page.keyboard.press("ArrowRight")
     return grid
