@@ -56,7 +56,17 @@ def _apply_ahp(weights: dict[str, float]) -> None:
     sidebar.apply_state(replace(sidebar.current_state(), group_weights=groups))
 
 
-with st.expander("AHP: derive the group weights from pairwise comparisons"):
+#: ``{slider key: Saaty label}``: the AHP judgements, kept outside the sliders' own state so
+#: that they outlive a closed panel and a visit to another page (Streamlit drops the state of
+#: a widget that a run does not draw)
+AHP_JUDGEMENTS = "ahp_judgements"
+
+
+def _keep_judgement(key: str) -> None:
+    st.session_state[AHP_JUDGEMENTS][key] = st.session_state[key]
+
+
+def _ahp_panel() -> None:
     st.caption(
         "For each pair, how much more important is the left group than the right one? "
         "(Saaty scale: 1 equal, 3 moderate, 5 strong, 7 very strong, 9 extreme; 1/3 … the "
@@ -65,9 +75,17 @@ with st.expander("AHP: derive the group weights from pairwise comparisons"):
     )
     groups = sidebar.groups(cat)
     pairwise = pd.DataFrame(1.0, index=groups, columns=groups)
+    judged = st.session_state.setdefault(AHP_JUDGEMENTS, {})
     for a, b in itertools.combinations(groups, 2):
+        key = f"ahp_{a}_{b}"
+        if key not in st.session_state:  # drawn again: from the kept judgement, else "equal"
+            st.session_state[key] = judged.get(key, "1")
         label = st.select_slider(
-            f"{a.capitalize()} vs {b}", SAATY_LABELS, value="1", key=f"ahp_{a}_{b}"
+            f"{a.capitalize()} vs {b}",
+            SAATY_LABELS,
+            key=key,
+            on_change=_keep_judgement,
+            args=(key,),
         )
         v = SAATY[SAATY_LABELS.index(label)]
         pairwise.loc[a, b], pairwise.loc[b, a] = v, 1 / v
@@ -83,6 +101,15 @@ with st.expander("AHP: derive the group weights from pairwise comparisons"):
         args=(ahp.to_dict(),),
         key="ahp_apply",
     )
+
+
+# Built only while open (15 sliders and a table the browser would otherwise lay out on every
+# visit, for a panel most visits leave closed).
+with st.expander(
+    "AHP: derive the group weights from pairwise comparisons", key="ahp_panel", on_change="rerun"
+) as panel:
+    if panel.open:
+        _ahp_panel()
 
 ranking = widgets.current_ranking(work, cat, state)
 weights_pct = comparison.effective_weights_table(crit, ranking.weights if ranking else None)
@@ -245,12 +272,12 @@ def _side_by_side(order: list[str], default_a: str, default_b: str) -> None:
         height=38 + 35 * len(view),
         key="side_by_side",
     )
-    with st.expander("Where these values come from"):
-        st.dataframe(
-            sources,
-            hide_index=True,
-            key="side_by_side_sources",
-        )
+    # built only while open, like the AHP panel
+    with st.expander(
+        "Where these values come from", key="side_by_side_sources_panel", on_change="rerun"
+    ) as panel:
+        if panel.open:
+            st.dataframe(sources, hide_index=True, key="side_by_side_sources")
 
 
 st.subheader("Side by side")

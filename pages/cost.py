@@ -466,8 +466,9 @@ if len(model.sites.ids) >= 2:
         )
     )
 
+
 # --- ten years ------------------------------------------------------------------------------
-with st.expander("10-year cost of operations of one site"):
+def ten_year_panel() -> None:
     site = st.selectbox("Site", order, format_func=lambda s: names[s], key="cost_ten_year_site")
     years = once(entry, ("ten_year", site), lambda: cost.ten_year(model, site))
     st.dataframe(
@@ -487,6 +488,14 @@ with st.expander("10-year cost of operations of one site"):
         f"Net present cost over {model.horizon:d} years at the discount rate: "
         f"EUR {years['pv_eur_m'].sum():,.1f} M (capex in year 0, incentives in year 1)."
     )
+
+
+# built only while open: a table the browser would otherwise lay out on every visit
+with st.expander(
+    "10-year cost of operations of one site", key="cost_ten_year_panel", on_change="rerun"
+) as panel:
+    if panel.open:
+        ten_year_panel()
 
 # --- the ranking ----------------------------------------------------------------------------
 st.subheader("In the ranking")

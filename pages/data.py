@@ -135,8 +135,9 @@ if ranked is not None:
 
 PROVENANCE_ROWS = 5_000
 
+
 # --- provenance ---------------------------------------------------------------------------
-with st.expander("Provenance of every number (source, year, kind)", expanded=False):
+def provenance_panel() -> None:
 
     def provenance_rows() -> pd.DataFrame:
         prov = work.provenance.head(PROVENANCE_ROWS)
@@ -175,6 +176,14 @@ with st.expander("Provenance of every number (source, year, kind)", expanded=Fal
         placeholder=tables.MISSING,
         key="facts_table",
     )
+
+
+# Built only while open: up to 5,000 rows would otherwise go to the browser on every run.
+with st.expander(
+    "Provenance of every number (source, year, kind)", key="provenance_panel", on_change="rerun"
+) as panel:
+    if panel.open:
+        provenance_panel()
 
 # --- editable values ----------------------------------------------------------------------
 st.subheader("Criterion values")

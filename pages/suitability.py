@@ -252,38 +252,44 @@ def surface_section() -> None:
         key="sfc_dl_located_geojson",
     )
 
-    with st.expander("Weights, missing values and sources on the surface"):
-        better = {"benefit": "higher is better", "cost": "lower is better"}
-        st.dataframe(
-            surf.criteria[["label", "unit", "direction"]].assign(
-                direction=surf.criteria["direction"].map(better),
-                weight_pct=(weights * 100).round(1),
-                imputed_cells=surf.imputed,
-            ),
-            hide_index=True,
-            column_config={
-                "label": "Criterion",
-                "unit": "Unit",
-                "direction": "Direction",
-                "weight_pct": st.column_config.NumberColumn("Weight (%)", format="%.1f"),
-                "imputed_cells": st.column_config.NumberColumn(
-                    "Cells scored as the worst", format="localized"
+    # built only while open: two tables the browser would otherwise lay out on every run
+    with st.expander(
+        "Weights, missing values and sources on the surface",
+        key="sfc_sources_panel",
+        on_change="rerun",
+    ) as panel:
+        if panel.open:
+            better = {"benefit": "higher is better", "cost": "lower is better"}
+            st.dataframe(
+                surf.criteria[["label", "unit", "direction"]].assign(
+                    direction=surf.criteria["direction"].map(better),
+                    weight_pct=(weights * 100).round(1),
+                    imputed_cells=surf.imputed,
                 ),
-            },
-            key="sfc_weights",
-        )
-        st.caption(
-            "Missing values (an indicator NOT FOUND for a state or country) count as the worst "
-            "observed value of the criterion, as on the candidate table."
-        )
-        st.dataframe(
-            surf.provenance.assign(
-                criterion=surf.provenance["criterion"].map(surf.criteria["label"])
-            ),
-            hide_index=True,
-            column_config={"part_id": "Part", "criterion": "Criterion"},
-            key="sfc_sources",
-        )
+                hide_index=True,
+                column_config={
+                    "label": "Criterion",
+                    "unit": "Unit",
+                    "direction": "Direction",
+                    "weight_pct": st.column_config.NumberColumn("Weight (%)", format="%.1f"),
+                    "imputed_cells": st.column_config.NumberColumn(
+                        "Cells scored as the worst", format="localized"
+                    ),
+                },
+                key="sfc_weights",
+            )
+            st.caption(
+                "Missing values (an indicator NOT FOUND for a state or country) count as the worst "
+                "observed value of the criterion, as on the candidate table."
+            )
+            st.dataframe(
+                surf.provenance.assign(
+                    criterion=surf.provenance["criterion"].map(surf.criteria["label"])
+                ),
+                hide_index=True,
+                column_config={"part_id": "Part", "criterion": "Criterion"},
+                key="sfc_sources",
+            )
 
 
 surface_section()

@@ -107,6 +107,9 @@ def test_compare_page_widgets_all_drive():
     for method in ("wpm", "topsis", "promethee", "wsm"):
         at.selectbox(key="method").set_value(method).run()
         assert not at.exception, method
+    assert not at.get("select_slider")  # the AHP panel is built only while open
+    at.session_state["ahp_panel"] = True
+    at.run()
     at.select_slider(key="ahp_logistics_jobs").set_value("9").run()
     at.select_slider(key="ahp_jobs_cost").set_value("9").run()
     at.select_slider(key="ahp_logistics_cost").set_value("1/9").run()  # inconsistent on purpose
@@ -204,3 +207,27 @@ def test_no_page_renders_raw_html():
             "st.html(map_paint.paint_script(key, payload), unsafe_allow_javascript=True)",
         ),
     ]
+
+
+def test_ahp_judgements_outlive_a_closed_panel():
+    """The AHP panel is built only while open; closing it (or leaving the page and coming
+    back) keeps the pairwise judgements a user made.
+    """
+    at = run_app()
+    at.switch_page("pages/compare.py").run()
+    at.session_state["ahp_panel"] = True
+    at.run()
+    at.select_slider(key="ahp_logistics_jobs").set_value("7").run()
+    cr_open = next(e.value for e in [*at.success, *at.error] if "CR =" in e.value)
+    at.session_state["ahp_panel"] = False
+    at.run()
+    assert not at.get("select_slider")
+    assert not at.exception
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/compare.py").run()
+    at.session_state["ahp_panel"] = True
+    at.run()
+    assert at.select_slider(key="ahp_logistics_jobs").value == "7"
+    assert at.select_slider(key="ahp_jobs_cost").value == "1"
+    assert next(e.value for e in [*at.success, *at.error] if "CR =" in e.value) == cr_open
+    assert not at.warning or all("Session State" not in w.value for w in at.warning)

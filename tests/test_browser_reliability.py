@@ -223,6 +223,39 @@ def test_closed_panels_keep_their_values_and_open_on_click(page, app_server):
     no_exception(page)
 
 
+def test_page_panels_are_built_on_open_and_keep_what_was_set(page, app_server):
+    """The pages' closed panels (AHP on Compare, provenance on Sites & data) are built only
+    while open (issue 16): a click opens one with its content, and an AHP judgement made in
+    it is still there after the panel was closed and opened again."""
+    page.goto(f"{app_server}/compare")
+    wait_idle(page)
+    main = page.locator('[data-testid="stMain"]')
+    ahp = main.locator('[data-testid="stSlider"]').filter(has_text="Logistics vs jobs")
+    expect(ahp).to_have_count(0)
+    header = main.get_by_text("AHP: derive the group weights from pairwise comparisons")
+    header.click()
+    wait_idle(page)
+    expect(ahp).to_have_count(1, timeout=60_000)
+    expect(main.get_by_text("Consistency ratio CR = 0.000")).to_be_visible()
+    ahp.get_by_role("slider").focus()
+    page.keyboard.press("ArrowRight")  # "1" -> "3": logistics moderately more important
+    wait_idle(page)
+    expect(ahp.get_by_role("slider")).to_have_attribute("aria-valuetext", "3", timeout=60_000)
+    header.click()  # close: the sliders go
+    wait_idle(page)
+    expect(ahp).to_have_count(0, timeout=60_000)
+    header.click()  # open again: the judgement is kept
+    wait_idle(page)
+    expect(ahp.get_by_role("slider")).to_have_attribute("aria-valuetext", "3", timeout=60_000)
+
+    goto_page(page, "Sites & data")
+    expect(main.get_by_text("Announced facts per site")).to_have_count(0)
+    main.get_by_text("Provenance of every number (source, year, kind)").click()
+    wait_idle(page)
+    expect(main.get_by_text("Announced facts per site")).to_be_visible(timeout=60_000)
+    no_exception(page)
+
+
 def test_sel_in_the_link_follows_the_click_at_once(page, app_server):
     """Defect 11: the ``sel`` parameter was one click behind the selection."""
     from test_browser_map import _goto, _sites_on_screen

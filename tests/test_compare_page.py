@@ -112,6 +112,9 @@ def test_your_sites_table_has_readable_headers():
     assert table["site"].tolist() == ["Test Mesa"]
     assert table.at[0, "statistics from (most specific first)"] == "US-AZ, then US"
     assert not RAW_MISSING & set(cells(table))
+    assert not [d for d in at.dataframe if MARKS["facts_table"] in d.value.columns]  # closed
+    at.session_state["provenance_panel"] = True  # built only while open
+    at.run()
     facts = shown(at, "facts_table")
     assert not facts["fact"].str.contains("_").any()
     provenance = shown(at, "provenance_table")

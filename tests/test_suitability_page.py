@@ -115,6 +115,9 @@ def test_surface_settings():
     at.slider(key="sfc_supplier_pct").set_value(0.0).run()
     at.selectbox(key="sfc_catchment_km").set_value(45).run()
     assert not at.exception
+    assert not [d for d in at.dataframe if "weight_pct" in d.value.columns]  # panel closed
+    at.session_state["sfc_sources_panel"] = True  # built only while open
+    at.run()
     weights = next(d.value for d in at.dataframe if "weight_pct" in d.value.columns)
     assert weights.loc[sf.SUPPLIER_CRITERION, "weight_pct"] == 0
     assert weights["weight_pct"].sum() == pytest.approx(100, abs=0.5)
