@@ -144,3 +144,24 @@ def test_user_text_is_escaped(name):
     err = " ".join(e.value for e in at.error)
     assert "\\*bold\\*" in err
     assert "[x](http" not in err
+
+
+def test_ten_year_panel_is_built_when_opened_and_keeps_its_site():
+    """The 10-year panel is drawn only while open (issue 16); the site chosen in it is kept
+    when it is closed and opened again, with that site's figures."""
+    at = open_page()
+    assert "cost_ten_year_site" not in [s.key for s in at.selectbox]
+    at.session_state["cost_ten_year_panel"] = True
+    at.run()
+    at.selectbox(key="cost_ten_year_site").select_index(1).run()
+    chosen = at.selectbox(key="cost_ten_year_site").value
+    npv = next(c.value for c in at.caption if c.value.startswith("Net present cost"))
+    at.session_state["cost_ten_year_panel"] = False
+    at.run()
+    assert not at.exception
+    assert "cost_ten_year_site" not in [s.key for s in at.selectbox]
+    assert not [c for c in at.caption if c.value.startswith("Net present cost")]
+    at.session_state["cost_ten_year_panel"] = True
+    at.run()
+    assert at.selectbox(key="cost_ten_year_site").value == chosen
+    assert next(c.value for c in at.caption if c.value.startswith("Net present cost")) == npv
