@@ -28,3 +28,32 @@ def test_values_are_rounded_for_the_eye_and_apply_without_typing_changes_nothing
     assert any(i.value == "No value changed." for i in at.info)
     edits = at.session_state["edits"] if "edits" in at.session_state else {}  # noqa: SIM401 (no .get)
     assert not any(edits.values())  # no value became an assumption
+
+
+def _caveat_lines(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("- ") and "rank uses" in m.value]
+
+
+def test_caveat_lines_follow_the_weights_in_one_session():
+    """The 'In the current ranking' lines are kept between reruns for the inputs they depend
+    on (issue 16): they must still follow a weight that takes a criterion out and puts it back,
+    and a move that reorders the sites, as a fresh session at the same link shows them."""
+
+    def fresh(**query: str) -> list[str]:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params.update(query)
+        at.run()
+        at.switch_page("pages/data.py").run()
+        return _caveat_lines(at)
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/data.py").run()
+    shipped = _caveat_lines(at)
+    assert any("fallback value (unemployment rate" in line.replace("\\", "") for line in shipped)
+    at.slider(key="w_jobs").set_value(0).run()  # the unemployment fallbacks no longer weigh
+    assert _caveat_lines(at) == fresh(w_jobs="0") == []
+    at.slider(key="w_jobs").set_value(50).run()
+    assert _caveat_lines(at) == shipped
+    at.slider(key="w_logistics").set_value(100).run()
+    assert not at.exception, at.exception
+    assert _caveat_lines(at) == fresh(w_logistics="100")
