@@ -389,12 +389,14 @@ def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
     # the tariff's own rows come with --scenario; the user's edits with --set
     cli_sets = " ".join(f"--set {k}={float(v):g}" for k, v in user_overrides().items())
     st.caption("The same table from the command line (your edited site values aside):")
-    st.code(
+    command = (
         f"python -m windrose_sites cost --state '{query}'{scenario}"
         + (f" {cli_sets}" if cli_sets else "")
-        + f" --samples {int(n)} --seed {seed} --format csv",
-        language="bash",
+        + f" --samples {int(n)} --seed {seed} --format csv"
     )
+    # Inline code, not st.code: st.code's highlighter is a 1.5 MB script that a browser
+    # would parse and compile on a first visit to this page for this one line.
+    st.markdown(f"`{command.replace('`', '')}`")  # md-safe: inside a code span
 
 
 uncertainty(model, pipeline.query_string(state, cat), tariff)

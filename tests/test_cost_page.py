@@ -165,3 +165,15 @@ def test_ten_year_panel_is_built_when_opened_and_keeps_its_site():
     at.run()
     assert at.selectbox(key="cost_ten_year_site").value == chosen
     assert next(c.value for c in at.caption if c.value.startswith("Net present cost")) == npv
+
+
+def test_the_command_line_is_shown_without_the_code_highlighter():
+    """The page shows the CLI line as inline code: st.code would load a 1.5 MB highlighter
+    script on a first visit for this one line (issue 16). The line is the CLI's for the link."""
+    at = open_page({"country": "BE,FR", "w_cost": "80"})
+    assert not at.code
+    line = next(m.value for m in at.markdown if m.value.startswith("`python -m windrose_sites"))
+    assert line == (
+        "`python -m windrose_sites cost --state 'w_cost=80&country=BE%2CFR'"
+        " --samples 10000 --seed 0 --format csv`"
+    )
