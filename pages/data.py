@@ -276,7 +276,11 @@ if log:
 
 # --- add sites ----------------------------------------------------------------------------
 st.subheader("Add candidate sites")
-tab_form, tab_map, tab_upload = st.tabs(["By coordinates", "By clicking the map", "Upload"])
+# the map tab is built only while selected (a map frame the browser would otherwise load on
+# every visit, hidden); the selected tab is kept in the session
+tab_form, tab_map, tab_upload = st.tabs(
+    ["By coordinates", "By clicking the map", "Upload"], key="add_site_tab", on_change="rerun"
+)
 
 
 def _add(result: uploads.UploadResult, what: str) -> None:
@@ -325,28 +329,29 @@ with tab_form, st.form("add_site_form", clear_on_submit=True):
         _add_point(name, lat, lon, "form")
 
 with tab_map:
-    st.caption("Click on the map to put a pin; then name it and add it.")
-    outlines_key = widgets.memo(
-        work,
-        ("outlines_key", id(cat)),
-        lambda: hashlib.sha256(
-            shapely.get_coordinates(np.asarray(cat.outlines.geometry)).tobytes()
-        ).hexdigest(),
-    )
-    event = st_folium(  # the same small map every rerun: the frame is kept, clicks still come
-        map_paint.folium_map(click_map(outlines_key, cat.outlines)),
-        key="add_map",
-        height=380,
-        width="stretch",
-        returned_objects=["last_clicked"],
-    )
-    clicked = (event or {}).get("last_clicked")
-    if clicked:
-        lng = (clicked["lng"] + 180) % 360 - 180  # Leaflet runs past ±180 after panning
-        st.write(f"Clicked at {clicked['lat']:.5f} °N, {lng:.5f} °E")
-        pin_name = st.text_input("Name of the clicked site", key="add_map_name")
-        if st.button("Add the clicked site", key="add_map_button"):
-            _add_point(pin_name, clicked["lat"], lng, "map")
+    if tab_map.open:
+        st.caption("Click on the map to put a pin; then name it and add it.")
+        outlines_key = widgets.memo(
+            work,
+            ("outlines_key", id(cat)),
+            lambda: hashlib.sha256(
+                shapely.get_coordinates(np.asarray(cat.outlines.geometry)).tobytes()
+            ).hexdigest(),
+        )
+        event = st_folium(  # the same small map every rerun: the frame is kept, clicks still come
+            map_paint.folium_map(click_map(outlines_key, cat.outlines)),
+            key="add_map",
+            height=380,
+            width="stretch",
+            returned_objects=["last_clicked"],
+        )
+        clicked = (event or {}).get("last_clicked")
+        if clicked:
+            lng = (clicked["lng"] + 180) % 360 - 180  # Leaflet runs past ±180 after panning
+            st.write(f"Clicked at {clicked['lat']:.5f} °N, {lng:.5f} °E")
+            pin_name = st.text_input("Name of the clicked site", key="add_map_name")
+            if st.button("Add the clicked site", key="add_map_button"):
+                _add_point(pin_name, clicked["lat"], lng, "map")
 
 with tab_upload:
     st.caption(

@@ -223,12 +223,17 @@ def test_the_romeynsweel_plots_stay_drawn_with_their_marker_when_zoomed_in(page,
 
 
 def test_a_click_on_the_add_a_site_map_puts_a_pin_and_adds_the_site(page, app_server):
-    """The Sites & data map is drawn once and kept (issue 16); its clicks still come back."""
+    """The Sites & data map is built when its tab opens and then kept (issue 16); its clicks
+    still come back."""
     page.goto(f"{app_server}/data")
     wait_idle(page)
+    expect(page.locator('iframe[title*="st_folium"]')).to_have_count(0)  # tab not open yet
     page.get_by_role("tab", name="By clicking the map").click()
+    wait_idle(page)  # the map is built with the rerun the tab asks for (issue 16)
     frame = map_frame(page)
     frame.locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+    wait_idle(page)
+    page.locator('iframe[title*="st_folium"]').first.scroll_into_view_if_needed()
     # near Phoenix, Arizona: a point inside the fixed view
     point = frame.locator(".leaflet-container").evaluate(
         "(el) => window.map.latLngToContainerPoint([33.45, -112.07])"
