@@ -124,7 +124,7 @@ def test_tariff_scenario_and_sample_size_rerun_their_parts():
     at.selectbox(key="cost_samples").set_value(1_000).run()
     assert not at.exception
     assert any("1,000 draws" in m.value for m in at.markdown)
-    code = next(c.value for c in at.code if "windrose_sites cost" in c.value)
+    code = next(m.value for m in at.markdown if m.value.startswith("`python -m windrose_sites"))
     assert "--scenario tariff:s232_lifted" in code
     assert "--samples 1000" in code
 
