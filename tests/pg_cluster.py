@@ -95,6 +95,10 @@ class PgCluster:
             con.execute(f"CREATE DATABASE {name}")
         return self.url(name)
 
+    def postmaster_pid(self) -> int:
+        """The server's main process (the first line of its ``postmaster.pid``)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def wait_ready(self, timeout_s: float = 60.0) -> None:
         """Wait until the server accepts connections again (after a crash and recovery)."""
         import psycopg

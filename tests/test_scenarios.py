@@ -7,6 +7,7 @@ Without PostgreSQL's binaries the PostgreSQL runs fail in CI (CI=true) and skip 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -533,6 +534,21 @@ while count < 0 or i < count:
 """
 
 
+@contextlib.contextmanager
+def _killed_on_exit(proc: subprocess.Popen) -> Iterator[subprocess.Popen]:
+    """``proc``, SIGKILLed and reaped when the block ends, even if it fails half-way.
+
+    ``Popen``'s own ``with`` waits for the process without a limit: a saver that saves forever
+    then hangs the test run (it did once in CI, after a failed kill).
+    """
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
+
+
 def _saver(target: str, folder: Path, prefix: str, count: int, go: Path, upload: str):
     """A process saving ``count`` scenarios (forever if negative) once ``go`` exists."""
     upload_file = folder / f"{prefix}.geojson"
@@ -551,12 +567,16 @@ def _saver(target: str, folder: Path, prefix: str, count: int, go: Path, upload:
 def test_two_processes_save_50_each(db, tmp_path):
     go = tmp_path / "go"
     db.store()
-    procs = [_saver(db.target, tmp_path, p, 50, go, UPLOAD) for p in ("left", "right")]
-    time.sleep(0.5)  # both import and wait on the go file
-    go.touch()
-    for p in procs:
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err
+    with contextlib.ExitStack() as running:
+        procs = [
+            running.enter_context(_killed_on_exit(_saver(db.target, tmp_path, p, 50, go, UPLOAD)))
+            for p in ("left", "right")
+        ]
+        time.sleep(0.5)  # both import and wait on the go file
+        go.touch()
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
     names = {n for n, _ in db.store().list()}
     assert names == {f"{p} {i}" for p in ("left", "right") for i in range(50)}
 
@@ -565,6 +585,35 @@ def _server_pid(db) -> int | None:
     """The PostgreSQL backend process serving the saver right now, if any."""
     sql = "SELECT pid FROM pg_stat_activity WHERE application_name = 'windrose-saver' LIMIT 1"
     return db.query(sql)
+
+
+def _kill_serving_backend(db, timeout_s: float = 30.0) -> int:
+    """SIGKILL a backend serving the saver; returns its pid.
+
+    The saver opens a connection per save, so the backend listed a moment ago may have ended
+    already: then take the next one. Only a child of this cluster's postmaster is killed (a
+    pid of an ended backend could in principle be reused by another process).
+    """
+    postmaster = db.cluster.postmaster_pid()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        pid = _server_pid(db)
+        if pid is None or _parent_pid(pid) != postmaster:
+            continue
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:  # it ended between the query and the kill
+            continue
+        return pid
+    pytest.fail(f"no backend serving the saver could be killed within {timeout_s} s")
+
+
+def _parent_pid(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
 
 
 def test_sigkill_mid_burst_leaves_a_sound_database(db, tmp_path):
@@ -585,14 +634,11 @@ def test_sigkill_mid_burst_leaves_a_sound_database(db, tmp_path):
     )
     db.store()
     for round_ in range(2):
-        with _saver(db.target, tmp_path, f"r{round_}", -1, go, big) as proc:
+        with _killed_on_exit(_saver(db.target, tmp_path, f"r{round_}", -1, go, big)) as proc:
             assert proc.stdout.readline().strip() == "saving", proc.stderr.read()
             time.sleep(0.05 + 0.1 * round_)
             if db.name == "postgres" and round_ == 1:
-                pid = None
-                while pid is None:
-                    pid = _server_pid(db)
-                os.kill(pid, signal.SIGKILL)
+                _kill_serving_backend(db)
                 proc.wait(timeout=60)  # its connection is gone: it stops with an error
                 assert proc.returncode != 0
                 db.cluster.wait_ready()
