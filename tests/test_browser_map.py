@@ -136,6 +136,34 @@ def test_antwerp_is_visible_and_on_top_in_the_europe_view(page, app_server):
     screenshot(page, "map-europe")
 
 
+def test_the_country_outlines_are_drawn_on_a_canvas_under_the_sites(page, app_server):
+    """The basemap is one bitmap (re-rasterising its SVG paths on every frame of a rerun cost
+    the browser a third of a slider move); the sites stay SVG on top and take the clicks."""
+    _goto(page, f"{app_server}/map")
+    no_exception(page)
+    drawn = (
+        map_frame(page)
+        .locator(".leaflet-overlay-pane canvas")
+        .evaluate(
+            """(c) => {
+            const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+            let inked = 0;
+            for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) { inked++; } }
+            return {w: c.width, h: c.height, inked: inked};
+        }"""
+        )
+    )
+    assert drawn["w"] > 300, drawn
+    assert drawn["h"] > 300, drawn
+    assert drawn["inked"] > 0.2 * drawn["w"] * drawn["h"], drawn  # land, not a blank canvas
+    # no outline is left as an SVG path: every path in the map's panes is a site, port or line
+    # to click (the attribution control's flag is an SVG of its own, outside the panes)
+    svg_paths = map_frame(page).locator(".leaflet-pane svg path")
+    interactive = map_frame(page).locator(".leaflet-pane svg path.leaflet-interactive")
+    assert svg_paths.count() == interactive.count() > 0
+    assert _sites_on_screen(page)["onnaing"]["top"] == "onnaing"
+
+
 def test_clicking_onnaing_and_antwerp_in_the_europe_view_selects_them(page, app_server):
     _goto(page, f"{app_server}/map")
     names = catalog.site_attributes()["name"]

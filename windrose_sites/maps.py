@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 from branca.element import MacroElement, Template
+from folium.utilities import JsCode
 from PIL import Image
 
 from windrose_sites import map_scripts
@@ -210,6 +211,10 @@ def _base_map(
         outlines.geometry.to_numpy(),
         name="Country outlines (offline basemap)",
         interactive=False,
+        # A bitmap, not SVG: the browser re-rasterised every outline path on each frame of a
+        # rerun (1,151 raster tasks per slider move on the Overview's two maps, 139 with the
+        # canvas; benchmarks/README.md). The outlines take no pointer events either way.
+        renderer=JsCode("L.canvas()"),
     ).add_to(m)
     if view is None:
         west, south, east, north = bounds
