@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from windrose_sites import cost, pipeline, tables
+from windrose_sites.cost import cli as cost_cli
 from windrose_sites.cost import tables as cost_tables
 from windrose_sites.cost.criterion import (
     CRITERION,
@@ -194,17 +195,28 @@ except CostError as exc:
 model, removed, not_costed = entry["model"], entry["removed"], entry["not_costed"]
 model_key = entry["key"]
 
+
+def assumption_text(key: str, value: float | str, params: pd.DataFrame) -> str:
+    """One user assumption as the info line shows it (escaped): a number, or the row whose
+    value it copies (a loaded scenario can set one, as the tariff scenarios do)."""
+    names = work.attributes["name"]
+    label = tables.cost_parameter_label(key, names) if key in params.index else key
+    if isinstance(value, str):
+        copied = params.at[value, "value"] if value in params.index else None
+        shown = f"the value of {tables.cost_parameter_label(value, names)}"
+        if copied is not None:
+            shown += f" ({tables.format_value(copied, str(params.at[value, 'unit']))})"
+        return f"{md(label)} = {md(shown)}"
+    if key in params.index:
+        return f"{md(label)} = " + md(tables.format_value(value, str(params.at[key, "unit"])))
+    return f"{md(label)} = {value:,.6g}"
+
+
 mine = user_overrides()
 if mine:
     st.info(
         "Your cost assumptions (kind 'user' in the parameter table, applied everywhere): "
-        + "; ".join(
-            f"{md(tables.cost_parameter_label(k, work.attributes['name']))} = "
-            + md(tables.format_value(v, str(model.params.at[k, "unit"])))
-            if k in model.params.index
-            else f"{md(k)} = {v:,.6g}"
-            for k, v in mine.items()
-        ),
+        + "; ".join(assumption_text(k, v, model.params) for k, v in mine.items()),
         icon="✏️",
     )
 if len(removed):
@@ -385,18 +397,11 @@ def uncertainty(model: cost.CostModel, query: str, tariff: str) -> None:
         key="dl_cost_csv",
         on_click="ignore",
     )
-    scenario = f" --scenario tariff:{tariff}" if tariff != "today" else ""
-    # the tariff's own rows come with --scenario; the user's edits with --set
-    cli_sets = " ".join(f"--set {k}={float(v):g}" for k, v in user_overrides().items())
     st.caption("The same table from the command line (your edited site values aside):")
-    command = (
-        f"python -m windrose_sites cost --state '{query}'{scenario}"
-        + (f" {cli_sets}" if cli_sets else "")
-        + f" --samples {int(n)} --seed {seed} --format csv"
-    )
     # Inline code, not st.code: st.code's highlighter is a 1.5 MB script that a browser
     # would parse and compile on a first visit to this page for this one line.
-    st.markdown(f"`{command.replace('`', '')}`")  # md-safe: inside a code span
+    line = cost_cli.command_line(query, tariff, user_overrides(), samples=int(n), seed=seed)
+    st.markdown(f"`{line}`")  # md-safe: command_line has no backtick or line break
 
 
 uncertainty(model, pipeline.query_string(state, cat), tariff)

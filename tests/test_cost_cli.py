@@ -109,7 +109,10 @@ def test_list_params():
     [
         (("--set", "nope=1"), "unknown cost parameter"),
         (("--set", "discount_rate"), "expected PARAM=VALUE"),
-        (("--set", "discount_rate=abc"), "not a number"),
+        (("--set", "discount_rate=abc"), "neither a number nor a row id"),
+        (("--set", "discount_rate=nope@EU"), "unknown cost parameter 'nope@EU'"),
+        (("--set", "feu_per_truck_kit@x\n# h1=2"), "after '@' comes 'all', a market"),
+        (("--set", "feu_per_truck_kit@a;b=2"), "after '@' comes 'all', a market"),
         (("--set", "discount_rate=nan"), "finite"),
         (("--set", "discount_rate=-2"), ">= 0"),
         (("--scenario", "tariff:nope"), "unknown tariff scenario"),
@@ -187,3 +190,34 @@ def test_page_path_gives_the_cli_bytes():
     )  # fmt: skip
     assert code == 0
     assert out.encode("utf-8") == page
+
+
+def test_set_to_a_row_id_copies_that_rows_value():
+    """As in a scenario's cost_overrides: the EU parts duty at the built-vehicle rate equals
+    the tariff scenario that does the same."""
+    _, copied, _ = run("--set", "eu_parts_duty_pct=eu_built_duty_pct@EU")
+    _, scenario, _ = run("--scenario", "tariff:eu_parts_at_built_rate")
+    _, today, _ = run()
+    assert copied == scenario
+    assert copied != today
+
+
+def test_command_line_round_trips_through_a_shell_and_the_cli():
+    """The Cost page's line, split as a POSIX shell splits it, is the CLI's own argv."""
+    import shlex
+
+    overrides = {"feu_per_truck_kit@EU": 2.5, "eu_parts_duty_pct": "eu_built_duty_pct@EU"}
+    query = "country=BE,FR&w_cost=80&note=it's $HOME; rm -rf x"  # the shell's specials
+    line = cli.command_line(query, "s232_lifted", overrides, samples=10, seed=3)
+    argv = shlex.split(line)
+    assert argv[:4] == ["python", "-m", "windrose_sites", "cost"]
+    assert argv[argv.index("--state") + 1] == query
+    assert run(*argv[4:]) == run(
+        "--state", query, "--scenario", "tariff:s232_lifted",
+        "--set", "feu_per_truck_kit@EU=2.5", "--set", "eu_parts_duty_pct=eu_built_duty_pct@EU",
+        "--samples", "10", "--seed", "3",
+    )  # fmt: skip
+    # nothing can end the page's code span (the page's query is URL-encoded anyway)
+    odd = cli.command_line("a=`x`\n\nb", "today", {}, samples=10, seed=0)
+    assert "`" not in odd
+    assert "\n" not in odd

@@ -177,3 +177,18 @@ def test_the_command_line_is_shown_without_the_code_highlighter():
         "`python -m windrose_sites cost --state 'w_cost=80&country=BE%2CFR'"
         " --samples 10000 --seed 0 --format csv`"
     )
+
+
+def test_a_scenarios_row_copy_override_shows_and_its_command_line_gives_the_download():
+    """A loaded scenario may set a parameter to another row's value (the tariff scenarios do
+    it): the page must not fail on it, and its command line must reproduce the download."""
+    import shlex
+
+    at = open_page(cost_overrides={"eu_parts_duty_pct": "eu_built_duty_pct@EU"})
+    assert not at.exception, at.exception
+    info = next(i.value for i in at.info if i.value.startswith("Your cost assumptions"))
+    assert "= the value of" in info, info
+    line = next(m.value for m in at.markdown if m.value.startswith("`python -m windrose_sites"))
+    argv = shlex.split(line.strip("`"))
+    assert "eu_parts_duty_pct=eu_built_duty_pct@EU" in argv
+    assert download_matches(at, cli_bytes(*argv[4:]))

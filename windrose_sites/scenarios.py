@@ -472,6 +472,7 @@ def check_cost_overrides(value: object) -> dict[str, float | str]:
     >>> check_cost_overrides({"tariff": "s232_lifted", "feu_per_truck_kit": 2})
     {'tariff': 's232_lifted', 'feu_per_truck_kit': 2.0}
     """
+    from windrose_sites.cost import params as cost_params
     from windrose_sites.cost.tariffs import TARIFF_SCENARIOS
 
     items = _object(value, "cost_overrides")
@@ -488,8 +489,15 @@ def check_cost_overrides(value: object) -> dict[str, float | str]:
                 raise _fail(where, f"one of {', '.join(TARIFF_SCENARIOS)}", raw)
             out[key] = raw
             continue
-        if key not in rows and key.partition("@")[0] not in names:
+        param, at, applies_to = key.partition("@")
+        if key not in rows and param not in names:
             msg = f"{where}: unknown cost parameter (see `windrose_sites cost --list-params`)"
+            raise ScenarioError(msg)
+        if key not in rows and at and not cost_params.APPLIES_TO.fullmatch(applies_to):
+            msg = (
+                f"{where}: after '@' comes 'all', a market, an area or a site id "
+                "(1-100 letters, digits, '_' or '-')"
+            )
             raise ScenarioError(msg)
         if isinstance(raw, str):
             if raw not in rows:

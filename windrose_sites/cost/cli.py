@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
+from collections.abc import Mapping
 from typing import TextIO
 
 from windrose_sites.cost.montecarlo import MAX_SAMPLES
@@ -27,7 +29,7 @@ from windrose_sites.cost.tables import cost_table, model_for_state, parameter_li
 from windrose_sites.cost.tariffs import TARIFF_SCENARIOS, tariff_scenario
 from windrose_sites.cost.tornado import influential_missing
 
-__all__ = ["add_arguments", "main"]
+__all__ = ["add_arguments", "command_line", "main"]
 
 TARIFF_PREFIX = "tariff:"
 
@@ -81,7 +83,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PARAM=VALUE",
         dest="overrides",
-        help="set a parameter (PARAM or PARAM@APPLIES_TO) to a number; repeatable",
+        help="set a parameter (PARAM or PARAM@APPLIES_TO) to a number, or to another row's "
+        "value (PARAM=OTHER@APPLIES_TO); repeatable",
     )
     parser.add_argument(
         "--samples",
@@ -93,8 +96,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
 
 
-def _parse_sets(items: list[str]) -> dict[str, float]:
-    out: dict[str, float] = {}
+def command_line(
+    query: str,
+    tariff: str,
+    overrides: Mapping[str, float | str],
+    *,
+    samples: int,
+    seed: int,
+) -> str:
+    r"""The command that prints the Cost page's table, each argument quoted for a POSIX shell.
+
+    ``overrides`` are the page's edits (``param@applies_to`` to a number, or to a row id
+    whose value it copies); the tariff's own rows come with ``--scenario``. The line never
+    holds a backtick or a line break, so it can be shown as a Markdown code span.
+
+    >>> line = command_line("a=1&b=2", "s232_lifted", {"feu_per_truck_kit@EU": 2.0},
+    ...                     samples=10, seed=0)
+    >>> print(line.replace(" --", "\n  --"))
+    python -m windrose_sites cost
+      --state 'a=1&b=2'
+      --scenario tariff:s232_lifted
+      --set feu_per_truck_kit@EU=2
+      --samples 10
+      --seed 0
+      --format csv
+    """
+    argv = ["python", "-m", "windrose_sites", "cost", "--state", query]
+    if tariff != "today":
+        argv += ["--scenario", f"{TARIFF_PREFIX}{tariff}"]
+    for key, value in overrides.items():
+        shown = value if isinstance(value, str) else format(float(value), "g")
+        argv += ["--set", f"{key}={shown}"]
+    argv += ["--samples", str(samples), "--seed", str(seed), "--format", "csv"]
+    line = " ".join(shlex.quote(a) for a in argv)
+    return line.translate({ord("`"): None, ord("\n"): " ", ord("\r"): " "})
+
+
+def _parse_sets(items: list[str]) -> dict[str, float | str]:
+    """``PARAM=VALUE`` items: VALUE is a number, or the id of a row whose value it copies
+    (as in a scenario's ``cost_overrides``; an unknown id is reported by the model).
+    """
+    out: dict[str, float | str] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
@@ -103,7 +145,13 @@ def _parse_sets(items: list[str]) -> dict[str, float]:
         try:
             value = float(raw)
         except ValueError:
-            msg = f"--set {key.strip()[:60]}: {raw[:40]!r} is not a number"
+            if "@" in raw and " " not in raw.strip():  # a row id: param@applies_to
+                out[key.strip()] = raw.strip()
+                continue
+            msg = (
+                f"--set {key.strip()[:60]}: {raw[:40]!r} is neither a number nor a row id "
+                "(PARAM@APPLIES_TO)"
+            )
             raise CostError(msg) from None
         if not math.isfinite(value):
             msg = f"--set {key.strip()[:60]}: expected a finite number, got {raw[:40]!r}"

@@ -27,6 +27,7 @@ with the sampled ``fx_usd_per_eur``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,7 @@ from windrose_sites import catalog, fx
 from windrose_sites.errors import WindroseError
 
 __all__ = [
+    "APPLIES_TO",
     "ASSUMPTIONS_PATH",
     "COLUMNS",
     "DISTRIBUTIONS",
@@ -58,6 +60,10 @@ __all__ = [
 ]
 
 ASSUMPTIONS_PATH = catalog.DATA_DIR / "cost_assumptions.csv"
+#: What may follow the ``@`` of an override key: ``all``, a market, an indicator area or a
+#: site id (an upload's site ids follow the same rule). Such a key is shown on the Cost page
+#: and in its command line, so it can never carry markup, quotes or a line break.
+APPLIES_TO = re.compile(r"[A-Za-z0-9_\-]{1,100}")
 COLUMNS = (
     "param",
     "value",
@@ -427,6 +433,12 @@ def _add_specific_row(params: pd.DataFrame, key: str) -> pd.DataFrame:
     param, sep, where = key.partition("@")
     if not sep or key in params.index or not where.strip():
         return params
+    if not APPLIES_TO.fullmatch(where):
+        msg = (
+            f"cost parameter {key[:80]!r}: after '@' comes 'all', a market, an area or a site "
+            "id (1-100 letters, digits, '_' or '-')"
+        )
+        raise CostError(msg)
     rows = params[params["param"] == param]
     if rows.empty:
         return params  # parse_override reports the unknown parameter
