@@ -101,12 +101,9 @@ _PLACE_LABELS_JS = """
     }
 """
 
-#: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
-#: text (``textContent``), in the labels pane (under the sites; it ignores the pointer). After
-#: each zoom or pan, a label goes left of its site where it would leave the map, and one that
-#: overlaps a better-ranked label (lower ``label_order``) is hidden.
-LABELS_JS = """
-(function (layer) {
+#: The name labels' look, added once per map frame; shared by :data:`LABELS_JS` and
+#: :data:`PAINTED_SITES_JS`.
+_LABEL_STYLE_JS = """
     if (!document.getElementById("windrose-label-style")) {
         var css = document.createElement("style");
         css.id = "windrose-label-style";
@@ -116,6 +113,15 @@ LABELS_JS = """
             + ".leaflet-tooltip.windrose-label:before{display:none}";
         document.head.appendChild(css);
     }
+"""
+
+#: Permanent name labels for the points of a sites layer whose feature has ``label``, set as
+#: text (``textContent``), in the labels pane (under the sites; it ignores the pointer). After
+#: each zoom or pan, a label goes left of its site where it would leave the map, and one that
+#: overlaps a better-ranked label (lower ``label_order``) is hidden.
+LABELS_JS = """
+(function (layer) {
+__LABEL_STYLE__
     var group = L.layerGroup(), tips = [];
     layer.eachLayer(function (f) {
         var p = f.feature && f.feature.properties;
@@ -151,7 +157,9 @@ __PLACE_LABELS__
     });
     if (layer._map) { show(); }
 })(__LAYER__);
-""".replace("__PLACE_LABELS__", _PLACE_LABELS_JS)
+""".replace("__PLACE_LABELS__", _PLACE_LABELS_JS).replace(
+    "__LABEL_STYLE__\n", _LABEL_STYLE_JS.lstrip("\n")
+)
 
 
 class SiteLabels(MacroElement):
@@ -213,15 +221,7 @@ PAINTED_CARD_JS = """
 #: differs) is ignored.
 PAINTED_SITES_JS = """
 (function (layer, key, token) {
-    if (!document.getElementById("windrose-label-style")) {
-        var css = document.createElement("style");
-        css.id = "windrose-label-style";
-        css.textContent = ".leaflet-tooltip.windrose-label{padding:1px 5px;"
-            + "font:600 11px/1.35 sans-serif;color:#222;background:rgba(255,255,255,0.85);"
-            + "border:1px solid #888;box-shadow:none}"
-            + ".leaflet-tooltip.windrose-label:before{display:none}";
-        document.head.appendChild(css);
-    }
+__LABEL_STYLE__
     var group = L.layerGroup(), tips = [], points = {};
     layer.eachLayer(function (f) {
         var p = f.feature && f.feature.properties;
@@ -300,7 +300,9 @@ __PLACE_LABELS__
         // the app's page is out of reach (not a same-origin frame): the sites stay grey
     }
 })(__LAYER__, __KEY__, __TOKEN__);
-""".replace("__PLACE_LABELS__", _PLACE_LABELS_JS)
+""".replace("__PLACE_LABELS__", _PLACE_LABELS_JS).replace(
+    "__LABEL_STYLE__\n", _LABEL_STYLE_JS.lstrip("\n")
+)
 
 #: Runs in the app's page (``st.html``): keeps the paint of map ``__KEY__`` for a frame that
 #: loads later, and hands it to the frame already drawn, if any.
