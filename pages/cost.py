@@ -21,7 +21,7 @@ from windrose_sites.cost.criterion import (
 from windrose_sites.cost.params import CostError, apply_overrides
 from windrose_sites.cost.tornado import short_name
 from windrose_sites.text import md
-from windrose_ui import frame, sidebar, widgets
+from windrose_ui import cached, frame, sidebar, widgets
 
 #: Session keys of this page. OVERRIDES holds the user's cost assumptions,
 #: ``{"param@applies_to": value}``; the other keys belong to this page's widgets.
@@ -87,20 +87,23 @@ def _apply_edits(key: str, row_ids: list[str], params: pd.DataFrame) -> None:
     _bump()
 
 
-def fingerprint(model: cost.CostModel) -> int:
-    """A number that changes with any parameter value, range or site input of the model."""
-    params = pd.util.hash_pandas_object(model.params[["value", "low", "high", "kind"]]).sum()
-    sites = pd.util.hash_pandas_object(
-        model.sites.table[["road_to_port_km", "distance_to_market_km", "gateway_port_id"]]
-    ).sum()
-    return int(params) ^ int(sites)
+def fingerprint(model: cost.CostModel) -> str:
+    """A digest of everything the model computes from: every column of its parameter table
+    and of its site inputs, with their row ids, in order. Two sessions whose models have the
+    same digest get the same figures, so the figures are shared (:func:`memo`).
+    """
+    return cached.frames_digest(model.params, model.sites.table)
 
 
 def memo(name: str, key: tuple, build):
-    """The last result of ``build`` for ``name``, rebuilt when ``key`` changes (per session)."""
+    """The result of ``build`` for ``name`` and ``key``: kept for this session (the last
+    ``key``), and shared by the server's sessions (:func:`windrose_ui.cached.cost_result`;
+    ``key`` starts with the model's :func:`fingerprint`). A fresh session at the same link
+    gets the Monte Carlo, tornado and break-even figures without computing them again.
+    """
     store = st.session_state.setdefault(MEMO, {})
     if name not in store or store[name][0] != key:
-        store[name] = (key, build())
+        store[name] = (key, cached.cost_result(name, key, build))
     return store[name][1]
 
 

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from windrose_sites import health, map_paint
 from windrose_sites.cost import tables as cost_tables
+from windrose_ui import cached
 
 FREIGHT_EU = "freight_shanghai_antwerp_bruges_usd_per_feu@all"
 LANDED = "landed cost used (EUR per truck)"
@@ -26,7 +27,9 @@ def table_with(at: AppTest, column: str) -> pd.DataFrame:
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Counters on the Monte Carlo and on the cost model's build."""
+    """Counters on the Monte Carlo and on the cost model's build, in a server process that
+    has not computed any Cost page figure yet (they are shared by its sessions)."""
+    cached.cost_result.clear()
     mc = Counter(cost_tables.simulate)
     model = Counter(cost_tables.model_for_work)
     monkeypatch.setattr(cost_tables, "simulate", mc)
@@ -71,6 +74,29 @@ def test_a_cost_parameter_reruns_the_monte_carlo_and_shows_new_figures(counted):
     assert any("1,000 draws" in m.value for m in at.markdown)
     move(at, 20.0)
     assert (mc.calls, model.calls) == (4, 3)
+
+
+def test_a_fresh_session_at_the_same_link_reuses_the_monte_carlo_of_another(counted):
+    """25 people opening Cost at the same link: the figures are computed once per server
+    process, and every session shows the same figures; another cost model computes anew."""
+    mc, _ = counted
+    first = open_page("pages/cost.py")
+    assert mc.calls == 1
+    second = open_page("pages/cost.py")
+    assert not second.exception, second.exception
+    assert mc.calls == 1  # shared, not computed again
+    for column in ("total_p50_eur_per_truck", "p_cheapest"):
+        pd.testing.assert_frame_equal(table_with(second, column), table_with(first, column))
+    gap = [m.value for m in second.markdown if "median draw" in m.value]
+    assert gap == [m.value for m in first.markdown if "median draw" in m.value] != []
+    third = open_page("pages/cost.py")
+    third.session_state["cost_overrides"] = {FREIGHT_EU: 9000.0}
+    third.run()
+    assert not third.exception, third.exception
+    assert mc.calls == 2  # another model: its own draws
+    p50 = "total_p50_eur_per_truck"
+    after = table_with(third, p50).set_index("site_id").at["onnaing", p50]
+    assert after > table_with(first, p50).set_index("site_id").at["onnaing", p50] + 1000
 
 
 def test_the_data_page_keeps_its_map_and_health_table_across_weight_moves(monkeypatch):

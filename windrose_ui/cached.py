@@ -6,6 +6,7 @@ two sessions share an entry only when their data are the same.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import altair as alt
@@ -19,7 +20,9 @@ __all__ = [
     "Catalog",
     "acceptability",
     "chart_spec",
+    "cost_result",
     "download_bytes",
+    "frames_digest",
     "load_catalog",
     "map_frame",
     "static_map",
@@ -101,3 +104,39 @@ def chart_spec(
     spec = _build(*args).to_dict(validate=False)
     spec.pop("config", None)  # drawn without the default theme, as st.altair_chart does
     return spec
+
+
+def frames_digest(*frames: pd.DataFrame) -> str:
+    """A SHA-256 of the frames' row ids, column names, dtypes and every value, in order.
+
+    Values are hashed as text (``repr`` per cell for object columns, so lists and tuples
+    count too), so two frames share a digest only when they print the same.
+    """
+    h = hashlib.sha256()
+    for frame in frames:
+        h.update(
+            repr((tuple(frame.index), tuple(frame.columns), tuple(map(str, frame.dtypes)))).encode()
+        )
+        for column in frame.columns:
+            values = frame[column].to_numpy()
+            if values.dtype.hasobject:  # text, lists, extension types: never their addresses
+                h.update(repr(values.tolist()).encode())
+            else:
+                h.update(values.tobytes())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cost_result(
+    name: str,  # noqa: ARG001 (cache key)
+    key: tuple,  # noqa: ARG001 (cache key)
+    _build: Callable[[], object],
+) -> object:
+    """A Cost page result ``name`` (Monte Carlo table, tornado, break-even sentences) for
+    ``key``, which starts with the cost model's digest (:func:`frames_digest` of its
+    parameters and site inputs) and holds the result's other inputs (sample size, seed).
+
+    Data, not a resource: each session gets its own copy, so no page can change the entry.
+    """
+    return _build()
