@@ -217,7 +217,7 @@ def assumption_text(key: str, value: float | str, params: pd.DataFrame) -> str:
 
 mine = user_overrides()
 if mine:
-    st.info(
+    st.info(  # md-safe: assumption_text() escapes every label and value it returns
         "Your cost assumptions (kind 'user' in the parameter table, applied everywhere): "
         + "; ".join(assumption_text(k, v, model.params) for k, v in mine.items()),
         icon="✏️",
