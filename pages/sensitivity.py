@@ -13,6 +13,7 @@ from windrose_ui import cached, frame, sidebar, widgets
 BOARD_SITE, BOARD_RIVAL, BOARD_GROUP = "onnaing", "antwerp_romeynsweel", "logistics"
 SAMPLES = (1_000, 5_000, 10_000, 20_000, 50_000)
 CONCENTRATIONS = (None, 1000.0, 300.0, 100.0, 30.0)  # None: uniform on the simplex
+STABILITY_PANEL, METHODS_PANEL = "sens_stability_panel", "sens_methods_panel"  # expander keys
 
 
 # --- charts: each built once per shape (widgets.vega_chart), the data sent per rerun -------
@@ -297,43 +298,74 @@ def factor(value: float) -> str:
 st.header("How sure is the ranking? (SMAA-2)")
 acceptability(problem, order, leader)
 
-# --- stability intervals ------------------------------------------------------------------
-st.header("Stability intervals")
-level = st.radio("For each", ["group", "criterion"], horizontal=True, key="sens_stab_level")
-stab = sensitivity.sweep.stability_intervals(problem, per=level)
-stab_pct = pct(stab, ["share", "lower", "upper"]).rename(
-    columns={"share": "now %", "lower": "from %", "upper": "to %"}
-)
-show(
-    stab_pct[["sentence", "now %", "from %", "to %"]],
-    {"sentence": "In words", "now %": "Now", "from %": "From", "to %": "To"},
-    {"now %": PERCENT, "from %": PERCENT, "to %": PERCENT},
-    "sens_stability",
-)
-download(
-    stab_pct, "Download stability intervals CSV", "windrose-stability.csv", "dl_sens_stability"
-)
 
-# --- method agreement ---------------------------------------------------------------------
-st.header("Do the methods agree?")
-agree = sensitivity.agreement.method_agreement(problem)
-ranks = agree.loc[order].rename(columns=sidebar.METHOD_LABELS)
-ranks.insert(0, "name", [names[s] for s in order])
-show(ranks, {"name": "Site"}, dict.fromkeys(ranks.columns[1:], RANK), "sens_methods")
-for method, reason in agree.attrs["unavailable"].items():
-    st.info(f"{text.md(sidebar.METHOD_LABELS[method])} is unavailable: {text.md(reason)}")
-tau = pd.DataFrame(agree.attrs["tau"]).rename(
-    index=sidebar.METHOD_LABELS, columns=sidebar.METHOD_LABELS
-)
-st.markdown("Kendall's tau between the rankings (1 = same order, −1 = reversed):")
-st.dataframe(
-    tau.round(3),
-    column_config=dict.fromkeys(tau.columns, st.column_config.NumberColumn(format="%.3f")),
-    key="sens_tau",
-)
-download(
-    ranks.reset_index(), "Download method ranks CSV", "windrose-methods.csv", "dl_sens_methods"
-)
+# --- stability intervals and method agreement: built only while open ----------------------
+# Each is two tables and a download that a visit would otherwise compute and the browser lay
+# out; the board's answers at the top do not need them (the Overview says whether the methods
+# agree). A closed panel keeps its widgets' values (their keys stay in the session).
+#: the stability level, kept apart from its radio's own state: the radio is drawn only while
+#: its panel is open, and Streamlit drops the state of a widget a run does not draw
+STABILITY_LEVEL = "sens_stab_level_kept"
+
+
+def _keep_level() -> None:
+    st.session_state[STABILITY_LEVEL] = st.session_state["sens_stab_level"]
+
+
+def stability() -> None:
+    if "sens_stab_level" not in st.session_state and STABILITY_LEVEL in st.session_state:
+        st.session_state["sens_stab_level"] = st.session_state[STABILITY_LEVEL]  # opened again
+    level = st.radio(
+        "For each",
+        ["group", "criterion"],
+        horizontal=True,
+        key="sens_stab_level",
+        on_change=_keep_level,
+    )
+    stab = sensitivity.sweep.stability_intervals(problem, per=level)
+    stab_pct = pct(stab, ["share", "lower", "upper"]).rename(
+        columns={"share": "now %", "lower": "from %", "upper": "to %"}
+    )
+    show(
+        stab_pct[["sentence", "now %", "from %", "to %"]],
+        {"sentence": "In words", "now %": "Now", "from %": "From", "to %": "To"},
+        {"now %": PERCENT, "from %": PERCENT, "to %": PERCENT},
+        "sens_stability",
+    )
+    download(
+        stab_pct, "Download stability intervals CSV", "windrose-stability.csv", "dl_sens_stability"
+    )
+
+
+def methods() -> None:
+    agree = sensitivity.agreement.method_agreement(problem)
+    ranks = agree.loc[order].rename(columns=sidebar.METHOD_LABELS)
+    ranks.insert(0, "name", [names[s] for s in order])
+    show(ranks, {"name": "Site"}, dict.fromkeys(ranks.columns[1:], RANK), "sens_methods")
+    for method, reason in agree.attrs["unavailable"].items():
+        st.info(f"{text.md(sidebar.METHOD_LABELS[method])} is unavailable: {text.md(reason)}")
+    tau = pd.DataFrame(agree.attrs["tau"]).rename(
+        index=sidebar.METHOD_LABELS, columns=sidebar.METHOD_LABELS
+    )
+    st.markdown("Kendall's tau between the rankings (1 = same order, −1 = reversed):")
+    st.dataframe(
+        tau.round(3),
+        column_config=dict.fromkeys(tau.columns, st.column_config.NumberColumn(format="%.3f")),
+        key="sens_tau",
+    )
+    download(
+        ranks.reset_index(), "Download method ranks CSV", "windrose-methods.csv", "dl_sens_methods"
+    )
+
+
+for title, panel_key, build in (
+    ("Stability intervals: how far each weight can move before the order changes",
+     STABILITY_PANEL, stability),
+    ("Do the methods agree? The ranking under every method", METHODS_PANEL, methods),
+):  # fmt: skip
+    with st.expander(title, key=panel_key, on_change="rerun") as panel:
+        if panel.open:
+            build()
 
 # --- the board's first question, answered at the top --------------------------------------
 if {BOARD_SITE, BOARD_RIVAL} <= set(order) and BOARD_GROUP in group_names:

@@ -174,6 +174,10 @@ def test_a_point_in_the_sea_is_left_out_and_kept_only_on_request(page, app_serve
     goto_page(page, "Sensitivity")
     page.wait_for_timeout(1000)
     wait_idle(page, timeout_s=120)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("Do the methods agree?").click()  # built only while open
+    expect(main.get_by_text("Kendall's tau between the rankings")).to_be_visible(timeout=60_000)
+    wait_idle(page, timeout_s=120)
     no_exception(page)
     assert not [e for e in js_errors if "JSON" in e or "NaN" in e], js_errors
 

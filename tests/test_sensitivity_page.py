@@ -17,6 +17,7 @@ from windrose_sites import state as ws
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/sensitivity.py"
+STABILITY_PANEL, METHODS_PANEL = "sens_stability_panel", "sens_methods_panel"
 DOWNLOADS = [
     "dl_sens_crossovers",
     "dl_sens_acceptability",
@@ -29,6 +30,7 @@ def open_page(query: dict[str, str] | None = None, **session) -> AppTest:
     """The app with sidebar state from URL parameters (as a shared link) and session values."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params.update(query or {})
+    session = {STABILITY_PANEL: True, METHODS_PANEL: True} | session  # both panels open
     for key, value in session.items():
         at.session_state[key] = value
     at.run()
@@ -137,6 +139,47 @@ def test_the_page_answers_the_board_and_its_tables_and_downloads_equal_the_core(
     assert len(at.get("vega_lite_chart")) == 3
 
 
+def test_the_closed_panels_cost_nothing_and_keep_their_level(monkeypatch):
+    """Stability intervals and method agreement are built only while their panel is open
+    (issue 16): closed, the page computes neither and draws no table of theirs; the level
+    chosen for the intervals survives closing the panel and opening it again."""
+    calls = []
+    real_stability = sensitivity.sweep.stability_intervals
+    real_agreement = sensitivity.agreement.method_agreement
+    monkeypatch.setattr(
+        sensitivity.sweep,
+        "stability_intervals",
+        lambda *a, **k: calls.append("stability") or real_stability(*a, **k),
+    )
+    monkeypatch.setattr(
+        sensitivity.agreement,
+        "method_agreement",
+        lambda *a, **k: calls.append("methods") or real_agreement(*a, **k),
+    )
+    at = open_page(**{STABILITY_PANEL: False, METHODS_PANEL: False})
+    assert_answers(at)  # the board's answers need neither
+    calls.clear()  # the Overview's brief (run first) and the expected answers ask the methods
+    at.run()
+    assert calls == []
+    keys = {e.key for e in at.get("download_button")}
+    assert {"dl_sens_stability", "dl_sens_methods"}.isdisjoint(keys)
+    assert not any({"Now", "TOPSIS"} & set(d.value.columns) for d in at.dataframe)
+
+    at.session_state[STABILITY_PANEL] = True
+    at.run()
+    assert calls == ["stability"]
+    at.radio(key="sens_stab_level").set_value("criterion").run()
+    at.session_state[STABILITY_PANEL] = False
+    at.run()
+    assert not any("Now" in d.value.columns for d in at.dataframe)
+    at.session_state[STABILITY_PANEL] = True
+    at.session_state[METHODS_PANEL] = True
+    at.run()
+    assert at.radio(key="sens_stab_level").value == "criterion"
+    assert len(frame(at, "Now")) == (catalog.load_criteria()["default_weight"] > 0).sum()
+    assert "TOPSIS" in frame(at, "TOPSIS").columns
+
+
 def test_every_widget_of_the_page_reruns_cleanly():
     at = open_page()
     at.selectbox(key="sens_group").set_value("cost")
@@ -226,6 +269,7 @@ def test_a_large_list_is_analysed_on_the_leaders_plus_the_selection():
     at.session_state["user_sites"] = [extra]
     at.run()
     at.session_state["selected"] = [last]
+    at.session_state[METHODS_PANEL] = at.session_state[STABILITY_PANEL] = True
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     n = len(result)
