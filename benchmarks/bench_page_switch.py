@@ -13,6 +13,12 @@ this script, about 1 s per switch), and the page's element count. Each figure is
 over ``--rounds`` rounds through every page, the least disturbed by other work on the machine.
 With ``--root`` another checkout (e.g. ``git worktree add /tmp/before HEAD~1``) is measured
 with its own code (``PYTHONPATH``), so a change can be compared in the same session.
+
+``--first-visit`` measures each page's first visit instead: every round and page gets a new
+browser context (its own HTTP and code caches, as a new user has), opens the light Scenarios
+page and switches to the page. In the load test most switches are first visits of their
+session, and they cost about twice a repeated visit (the page's JavaScript chunks are fetched
+and compiled, its components mounted for the first time).
 """
 
 from __future__ import annotations
@@ -70,7 +76,41 @@ def metrics(cdp) -> dict[str, float]:
     return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
 
 
-def measure(root: Path, rounds: int) -> dict[str, list[tuple[float, float, float, int]]]:
+def _switch(page, cdp, name: str) -> tuple[float, float, float, int]:
+    """(task s, script s, Chromium CPU s, elements) of one switch to page ``name``."""
+    before, cpu0 = metrics(cdp), chromium_cpu_s()
+    page.locator(NAV, has_text=name).first.click()
+    wait_idle(page)
+    after, cpu1 = metrics(cdp), chromium_cpu_s()
+    return (
+        after["TaskDuration"] - before["TaskDuration"],
+        after["ScriptDuration"] - before["ScriptDuration"],
+        cpu1 - cpu0,
+        page.evaluate("document.getElementsByTagName('*').length"),
+    )
+
+
+def _first_visits(browser, url: str, rounds: int) -> dict[str, list[tuple]]:
+    """Per page: a switch from Scenarios in a new browser context, ``rounds`` times."""
+    out: dict[str, list[tuple]] = {}
+    for _ in range(rounds):
+        for name in PAGES:
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            page.goto(f"{url}/scenarios")
+            page.wait_for_selector("h1", timeout=120_000)
+            wait_idle(page)
+            if name != "Scenarios" and page.locator(NAV, has_text=name).count():
+                out.setdefault(name, []).append(_switch(page, cdp, name))
+            context.close()
+    return out
+
+
+def measure(
+    root: Path, rounds: int, first_visit: bool = False
+) -> dict[str, list[tuple[float, float, float, int]]]:
     """Per page: (task s, script s, Chromium CPU s, elements) for each round."""
     from playwright.sync_api import sync_playwright
 
@@ -92,6 +132,10 @@ def measure(root: Path, rounds: int) -> dict[str, list[tuple[float, float, float
                 time.sleep(0.2)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            if first_visit:
+                out = _first_visits(browser, f"http://127.0.0.1:{port}", rounds)
+                browser.close()
+                return out
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             cdp = page.context.new_cdp_session(page)
             cdp.send("Performance.enable")
@@ -103,19 +147,7 @@ def measure(root: Path, rounds: int) -> dict[str, list[tuple[float, float, float
                     links = page.locator(NAV, has_text=name)
                     if not links.count():
                         continue  # a checkout without this page
-                    before, cpu0 = metrics(cdp), chromium_cpu_s()
-                    links.first.click()
-                    wait_idle(page)
-                    after, cpu1 = metrics(cdp), chromium_cpu_s()
-                    nodes = page.evaluate("document.getElementsByTagName('*').length")
-                    out.setdefault(name, []).append(
-                        (
-                            after["TaskDuration"] - before["TaskDuration"],
-                            after["ScriptDuration"] - before["ScriptDuration"],
-                            cpu1 - cpu0,
-                            nodes,
-                        )
-                    )
+                    out.setdefault(name, []).append(_switch(page, cdp, name))
             browser.close()
     finally:
         server.terminate()
@@ -127,13 +159,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout to measure")
     parser.add_argument("--rounds", type=int, default=5, help="rounds through every page")
+    parser.add_argument(
+        "--first-visit", action="store_true", help="each switch in a new browser context"
+    )
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     if not (args.root / "app.py").exists():
         parser.error(f"{args.root} has no app.py")
-    results = measure(args.root.resolve(), args.rounds)
-    print(f"code: {args.root.resolve()}  (one session, min of {args.rounds} rounds)")
+    results = measure(args.root.resolve(), args.rounds, args.first_visit)
+    kind = "first visits, a new browser context each" if args.first_visit else "one session"
+    print(f"code: {args.root.resolve()}  ({kind}, min of {args.rounds} rounds)")
     print(f"{'page switch to':16s} {'task s':>7s} {'script s':>9s} {'Chromium CPU s':>15s} "
           f"{'elements':>9s}")  # fmt: skip
     for name, rows in results.items():
