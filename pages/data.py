@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -283,8 +284,9 @@ tab_form, tab_map, tab_upload = st.tabs(
 )
 
 
-def _add(result: uploads.UploadResult, what: str) -> None:
+def _add(result: uploads.UploadResult, what: str, added: Callable[[], None] | None = None) -> None:
     """Keep the good rows, report every problem; the sites already loaded stay as they were.
+    ``added`` runs when something was added (before the rerun).
 
     After an addition the page reruns, so the sidebar (drawn first) counts the new sites; the
     messages are shown once after that rerun.
@@ -298,6 +300,8 @@ def _add(result: uploads.UploadResult, what: str) -> None:
         )
     if result.ok:
         session.add_user_sites(result.sites)
+        if added is not None:
+            added()
         session.flash("data", f"Added {len(result.sites):,} site(s) from {md(what)}.")
         st.rerun()
     session.flash(
@@ -314,10 +318,38 @@ def _existing() -> dict[str, list[str]]:
     }
 
 
-def _add_point(name: str, lat: float | None, lon: float | None, what: str) -> None:
+def _add_point(
+    name: str,
+    lat: float | None,
+    lon: float | None,
+    what: str,
+    added: Callable[[], None] | None = None,
+) -> None:
     """One typed or clicked site, through the same validating parser as uploads."""
     row = pd.DataFrame({"name": [name], "lat": [lat], "lon": [lon]}).to_csv(index=False).encode()
-    _add(uploads.parse_sites(row, what, **_existing()), what)
+    _add(uploads.parse_sites(row, what, **_existing()), what, added)
+
+
+#: The map tab's pin and its name, kept apart from the map's and the text box's own state:
+#: the tab is built only while open, and Streamlit drops the state of a widget a run does not
+#: draw. ``PIN_SEEN`` is the map's last click as it reported it, so an old click it still
+#: reports does not come back as a new pin after the pin was used.
+PIN, PIN_SEEN, PIN_NAME = "add_map_pin", "add_map_seen", "add_map_name_kept"
+
+
+def _keep_pin_name() -> None:
+    st.session_state[PIN_NAME] = st.session_state["add_map_name"]
+
+
+def _new_pin(clicked: dict | None) -> None:
+    """A click the map reports for the first time becomes the pin."""
+    if clicked and clicked != st.session_state.get(PIN_SEEN):
+        st.session_state[PIN_SEEN] = st.session_state[PIN] = clicked
+
+
+def _pin_used() -> None:
+    for key in (PIN, PIN_NAME, "add_map_name"):
+        st.session_state.pop(key, None)
 
 
 with tab_form, st.form("add_site_form", clear_on_submit=True):
@@ -338,20 +370,28 @@ with tab_map:
                 shapely.get_coordinates(np.asarray(cat.outlines.geometry)).tobytes()
             ).hexdigest(),
         )
+        _new_pin((st.session_state.get("add_map") or {}).get("last_clicked"))  # this run's click
+        pin = st.session_state.get(PIN)
         event = st_folium(  # the same small map every rerun: the frame is kept, clicks still come
             map_paint.folium_map(click_map(outlines_key, cat.outlines)),
             key="add_map",
             height=380,
             width="stretch",
             returned_objects=["last_clicked"],
+            feature_group_to_add=map_paint.pin_layer(pin["lat"], pin["lng"]) if pin else None,
         )
-        clicked = (event or {}).get("last_clicked")
-        if clicked:
-            lng = (clicked["lng"] + 180) % 360 - 180  # Leaflet runs past ±180 after panning
-            st.write(f"Clicked at {clicked['lat']:.5f} °N, {lng:.5f} °E")
-            pin_name = st.text_input("Name of the clicked site", key="add_map_name")
+        _new_pin((event or {}).get("last_clicked"))
+        pin = st.session_state.get(PIN)
+        if pin:
+            lng = (pin["lng"] + 180) % 360 - 180  # Leaflet runs past ±180 after panning
+            st.write(f"Clicked at {pin['lat']:.5f} °N, {lng:.5f} °E")
+            if "add_map_name" not in st.session_state and PIN_NAME in st.session_state:
+                st.session_state["add_map_name"] = st.session_state[PIN_NAME]  # tab open again
+            pin_name = st.text_input(
+                "Name of the clicked site", key="add_map_name", on_change=_keep_pin_name
+            )
             if st.button("Add the clicked site", key="add_map_button"):
-                _add_point(pin_name, clicked["lat"], lng, "map")
+                _add_point(pin_name, pin["lat"], lng, "map", added=_pin_used)
 
 with tab_upload:
     st.caption(

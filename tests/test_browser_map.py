@@ -3,6 +3,8 @@ labels, and one score has one colour on every view (issue 11 defect 10, issue 15
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from browser_helpers import map_frame, no_exception, screenshot, wait_idle
 from playwright.sync_api import Error as PlaywrightError
@@ -250,9 +252,24 @@ def test_the_romeynsweel_plots_stay_drawn_with_their_marker_when_zoomed_in(page,
     screenshot(page, "map-antwerp-zoomed")
 
 
+def pin_marks(page, count: int, timeout_s: float = 60) -> list[list[float]]:
+    """The (lat, lon) of the circle marks on the add-a-site map, once there are ``count``."""
+    script = """() => Object.values(window.map ? window.map._layers : {})
+        .filter(l => l instanceof L.CircleMarker)
+        .map(l => [l.getLatLng().lat, l.getLatLng().lng])"""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        marks = map_frame(page).locator(".leaflet-container").evaluate(script)
+        if len(marks) == count or time.monotonic() > deadline:
+            assert len(marks) == count, marks
+            return marks
+        page.wait_for_timeout(200)
+
+
 def test_a_click_on_the_add_a_site_map_puts_a_pin_and_adds_the_site(page, app_server):
     """The Sites & data map is built when its tab opens and then kept (issue 16); its clicks
-    still come back."""
+    still come back, and the pin and its name survive a visit to another tab (the map tab is
+    built only while open)."""
     page.goto(f"{app_server}/data")
     wait_idle(page)
     expect(page.locator('iframe[title*="st_folium"]')).to_have_count(0)  # tab not open yet
@@ -270,8 +287,24 @@ def test_a_click_on_the_add_a_site_map_puts_a_pin_and_adds_the_site(page, app_se
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     wait_idle(page)
     expect(page.get_by_text("Clicked at ")).to_be_visible(timeout=60_000)
-    page.get_by_label("Name of the clicked site").fill("Phoenix pin")
+    where = page.get_by_text("Clicked at ").inner_text()
+    drawn = pin_marks(page, 2)  # the pin (ring and dot) is drawn where the map was clicked
+    assert all(abs(lat - 33.45) < 0.2 and abs(lon + 112.07) < 0.2 for lat, lon in drawn), drawn
+    name = page.get_by_label("Name of the clicked site")
+    name.fill("Phoenix pin")
+    name.press("Enter")
+    wait_idle(page)
+    page.get_by_role("tab", name="By coordinates").click()
+    wait_idle(page)
+    expect(page.locator('iframe[title*="st_folium"]')).to_have_count(0, timeout=60_000)
+    page.get_by_role("tab", name="By clicking the map").click()
+    wait_idle(page)
+    expect(page.get_by_text("Clicked at ")).to_have_text(where, timeout=60_000)
+    expect(page.get_by_label("Name of the clicked site")).to_have_value("Phoenix pin")
+    assert pin_marks(page, 2) == drawn  # drawn again on the new map frame
     page.get_by_role("button", name="Add the clicked site").click()
     wait_idle(page)
     expect(page.get_by_text("Added 1 site(s) from map")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Clicked at ")).to_have_count(0)  # the pin was used
+    pin_marks(page, 0)  # and is gone from the map
     no_exception(page)

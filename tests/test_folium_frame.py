@@ -82,3 +82,27 @@ def test_a_new_static_part_gets_a_new_key():
     b = folium_frame.prepare(map_paint.folium_map(other), "k")
     assert a.hash_key != b.hash_key
     assert a.script != b.script
+
+
+def test_a_pin_is_sent_as_a_feature_group_and_keeps_the_map(sent):
+    """The add-a-site map's pin (Sites & data) goes to the map already in the browser: the
+    map's script, HTML and key are those of the map without it; the pin's own script draws
+    vector marks and fetches nothing (Leaflet's default marker is an image from a CDN)."""
+    static = _static("add_map")
+    for pin in (None, (51.3, 4.3)):
+        streamlit_folium.st_folium(
+            map_paint.folium_map(static),
+            key="add_map",
+            height=380,
+            returned_objects=["last_clicked"],
+            feature_group_to_add=map_paint.pin_layer(*pin) if pin else None,
+        )
+    without, with_pin = sent
+    for name in ("script", "html", "header", "key"):
+        assert with_pin[name] == without[name], name
+    assert without["feature_group"] is None
+    group = with_pin["feature_group"]
+    assert group.count("L.circleMarker(") == 2
+    assert "[51.3, 4.3]" in group
+    assert "http" not in group
+    assert "L.icon" not in group

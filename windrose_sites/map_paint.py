@@ -296,6 +296,21 @@ def folium_map(static: StaticMap) -> folium.Map:
     return m
 
 
+def pin_layer(lat: float, lon: float) -> folium.FeatureGroup:
+    """A pin at (``lat``, ``lon``): a ring and a dot, for ``st_folium(feature_group_to_add=)``.
+
+    streamlit-folium adds a feature group to the map already in the browser (and removes the
+    previous one), so a pin costs no new map frame. Vector marks only: Leaflet's default
+    marker icon is an image it would fetch from the internet.
+    """
+    group = folium.FeatureGroup(name="pin", control=False)
+    folium.CircleMarker([lat, lon], radius=9, color="#1f3b73", weight=3, fill=False).add_to(group)
+    folium.CircleMarker([lat, lon], radius=3, color="#1f3b73", fill=True, fill_opacity=1.0).add_to(
+        group
+    )
+    return group
+
+
 def paint(
     static: StaticMap,
     result: pd.DataFrame,
