@@ -330,15 +330,11 @@ def _add_point(
     _add(uploads.parse_sites(row, what, **_existing()), what, added)
 
 
-#: The map tab's pin and its name, kept apart from the map's and the text box's own state:
-#: the tab is built only while open, and Streamlit drops the state of a widget a run does not
-#: draw. ``PIN_SEEN`` is the map's last click as it reported it, so an old click it still
-#: reports does not come back as a new pin after the pin was used.
-PIN, PIN_SEEN, PIN_NAME = "add_map_pin", "add_map_seen", "add_map_name_kept"
-
-
-def _keep_pin_name() -> None:
-    st.session_state[PIN_NAME] = st.session_state["add_map_name"]
+#: The map tab's pin, kept apart from the map's own state: the tab is built only while open,
+#: and Streamlit drops the state of a component a run does not draw. ``PIN_SEEN`` is the map's
+#: last click as it reported it, so an old click it still reports does not come back as a new
+#: pin after the pin was used.
+PIN, PIN_SEEN = "add_map_pin", "add_map_seen"
 
 
 def _new_pin(clicked: dict | None) -> None:
@@ -348,7 +344,7 @@ def _new_pin(clicked: dict | None) -> None:
 
 
 def _pin_used() -> None:
-    for key in (PIN, PIN_NAME, "add_map_name"):
+    for key in (PIN, "add_map_name"):
         st.session_state.pop(key, None)
 
 
@@ -385,10 +381,10 @@ with tab_map:
         if pin:
             lng = (pin["lng"] + 180) % 360 - 180  # Leaflet runs past ±180 after panning
             st.write(f"Clicked at {pin['lat']:.5f} °N, {lng:.5f} °E")
-            if "add_map_name" not in st.session_state and PIN_NAME in st.session_state:
-                st.session_state["add_map_name"] = st.session_state[PIN_NAME]  # tab open again
             pin_name = st.text_input(
-                "Name of the clicked site", key="add_map_name", on_change=_keep_pin_name
+                "Name of the clicked site",
+                key="add_map_name",
+                persist_state="session",  # kept while its tab is closed
             )
             if st.button("Add the clicked site", key="add_map_button"):
                 _add_point(pin_name, pin["lat"], lng, "map", added=_pin_used)

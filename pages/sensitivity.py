@@ -303,24 +303,13 @@ acceptability(problem, order, leader)
 # Each is two tables and a download that a visit would otherwise compute and the browser lay
 # out; the board's answers at the top do not need them (the Overview says whether the methods
 # agree). A closed panel keeps its widgets' values (their keys stay in the session).
-#: the stability level, kept apart from its radio's own state: the radio is drawn only while
-#: its panel is open, and Streamlit drops the state of a widget a run does not draw
-STABILITY_LEVEL = "sens_stab_level_kept"
-
-
-def _keep_level() -> None:
-    st.session_state[STABILITY_LEVEL] = st.session_state["sens_stab_level"]
-
-
 def stability() -> None:
-    if "sens_stab_level" not in st.session_state and STABILITY_LEVEL in st.session_state:
-        st.session_state["sens_stab_level"] = st.session_state[STABILITY_LEVEL]  # opened again
     level = st.radio(
         "For each",
         ["group", "criterion"],
         horizontal=True,
         key="sens_stab_level",
-        on_change=_keep_level,
+        persist_state="session",  # kept while its panel is closed
     )
     stab = sensitivity.sweep.stability_intervals(problem, per=level)
     stab_pct = pct(stab, ["share", "lower", "upper"]).rename(
