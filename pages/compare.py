@@ -56,16 +56,6 @@ def _apply_ahp(weights: dict[str, float]) -> None:
     sidebar.apply_state(replace(sidebar.current_state(), group_weights=groups))
 
 
-#: ``{slider key: Saaty label}``: the AHP judgements, kept outside the sliders' own state so
-#: that they outlive a closed panel and a visit to another page (Streamlit drops the state of
-#: a widget that a run does not draw)
-AHP_JUDGEMENTS = "ahp_judgements"
-
-
-def _keep_judgement(key: str) -> None:
-    st.session_state[AHP_JUDGEMENTS][key] = st.session_state[key]
-
-
 def _ahp_panel() -> None:
     st.caption(
         "For each pair, how much more important is the left group than the right one? "
@@ -75,17 +65,13 @@ def _ahp_panel() -> None:
     )
     groups = sidebar.groups(cat)
     pairwise = pd.DataFrame(1.0, index=groups, columns=groups)
-    judged = st.session_state.setdefault(AHP_JUDGEMENTS, {})
     for a, b in itertools.combinations(groups, 2):
-        key = f"ahp_{a}_{b}"
-        if key not in st.session_state:  # drawn again: from the kept judgement, else "equal"
-            st.session_state[key] = judged.get(key, "1")
         label = st.select_slider(
             f"{a.capitalize()} vs {b}",
             SAATY_LABELS,
-            key=key,
-            on_change=_keep_judgement,
-            args=(key,),
+            value="1",
+            key=f"ahp_{a}_{b}",
+            persist_state="session",  # kept while the panel is closed and on other pages
         )
         v = SAATY[SAATY_LABELS.index(label)]
         pairwise.loc[a, b], pairwise.loc[b, a] = v, 1 / v

@@ -479,25 +479,13 @@ if len(model.sites.ids) >= 2:
 
 
 # --- ten years ------------------------------------------------------------------------------
-#: the ten-year panel's site, kept apart from its selector's own state: the selector is drawn
-#: only while the panel is open, and Streamlit drops the state of a widget a run does not draw
-TEN_YEAR_SITE = "cost_ten_year_kept"
-
-
-def _keep_ten_year_site() -> None:
-    st.session_state[TEN_YEAR_SITE] = st.session_state["cost_ten_year_site"]
-
-
 def ten_year_panel() -> None:
-    kept = st.session_state.get(TEN_YEAR_SITE)
-    if "cost_ten_year_site" not in st.session_state and kept in order:
-        st.session_state["cost_ten_year_site"] = kept  # opened again: the site chosen before
     site = st.selectbox(
         "Site",
         order,
         format_func=lambda s: names[s],
         key="cost_ten_year_site",
-        on_change=_keep_ten_year_site,
+        persist_state="session",  # kept while the panel is closed and on other pages
     )
     years = once(entry, ("ten_year", site), lambda: cost.ten_year(model, site))
     st.dataframe(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from page_helpers import open_panels
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 from streamlit.testing.v1 import AppTest
 
@@ -185,6 +186,24 @@ def test_ten_year_panel_is_built_when_opened_and_keeps_its_site():
     at.run()
     assert at.selectbox(key="cost_ten_year_site").value == chosen
     assert next(c.value for c in at.caption if c.value.startswith("Net present cost")) == npv
+
+
+def test_a_ten_year_site_filtered_away_falls_back_to_a_listed_one():
+    """A site chosen in the 10-year panel, then removed by a filter while the panel is closed:
+    the panel opens on a site that is still listed, without an error."""
+    at = open_page()
+    at.session_state["cost_ten_year_panel"] = True
+    at.run()
+    at.selectbox(key="cost_ten_year_site").set_value("tucson_az").run()
+    assert at.selectbox(key="cost_ten_year_site").value == "tucson_az"
+    at.session_state["cost_ten_year_panel"] = False
+    open_panels(at)
+    at.sidebar.multiselect(key="f_countries").set_value(["BE", "FR"]).run()
+    at.session_state["cost_ten_year_panel"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cost_ten_year_site").value in ("antwerp_romeynsweel", "onnaing")
+    assert any(c.value.startswith("Net present cost") for c in at.caption)
 
 
 def test_the_command_line_is_shown_without_the_code_highlighter():
