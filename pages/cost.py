@@ -31,7 +31,6 @@ SAMPLES = "cost_samples"
 SEED = "cost_seed"
 GENERATION = "_cost_editor_generation"
 FLASH = "_cost_flash"
-PARAMS_PANEL = "cost_params_panel"  # the parameter editor's expander
 MEMO = "_cost_memo"  # last Monte Carlo, tornado and break-even results of this session
 SAMPLE_CHOICES = (1_000, 10_000, 50_000)
 DEFAULT_SAMPLES = 10_000
@@ -563,8 +562,10 @@ if result is not None:
         "assumptions and tariff scenario applied (kind 'user assumption' in its provenance)."
     )
 
-
 # --- every parameter ------------------------------------------------------------------------
+st.subheader("Every parameter, with its range and source")
+
+
 def parameter_listing() -> pd.DataFrame:
     out = cost_tables.parameter_listing(model)
     out.insert(0, "row", model.params.index.to_numpy())
@@ -572,44 +573,32 @@ def parameter_listing() -> pd.DataFrame:
     return out
 
 
-def parameter_editor() -> None:
-    listing = once(entry, "listing", parameter_listing)
-    row_ids = listing["row"].tolist()
-    key = f"cost_params_{int(st.session_state.get(GENERATION, 0))}"
-    st.container(key="cost_param_editor").data_editor(
-        listing,
-        hide_index=True,
-        disabled=[c for c in listing.columns if c != "value"],
-        column_order=[c for c in listing.columns if c not in ("row", "param")],  # ids: in the CSV
-        column_config={
-            "parameter": st.column_config.TextColumn("parameter", pinned=True, width="medium"),
-            "value": st.column_config.NumberColumn("value", min_value=0.0, format="%.6g"),
-            "low": st.column_config.NumberColumn("low", format="%.6g"),
-            "high": st.column_config.NumberColumn("high", format="%.6g"),
-            "source": st.column_config.TextColumn("source", width="medium"),
-            "note": st.column_config.TextColumn("note", width="large"),
-        },
-        key=key,
-        placeholder=tables.MISSING,
-        on_change=_apply_edits,
-        args=(key, row_ids, model.params),
-    )
-    st.caption(
-        "Edit a value: it becomes your assumption (kind 'user'), widens the row's range if needed "
-        "and flows into every table, chart and the ranking. Rows of kind 'missing' have no source; "
-        "the model uses the midpoint of their range until you set one. Your assumptions are kept "
-        "for this session (the link does not carry them)."
-    )
-
-
-# Built only while open: a grid of every row the browser would otherwise lay out on every visit.
-# Edits live in the session (not in the grid), so closing the panel loses none.
-with st.expander(
-    "Every parameter, with its range and source: edit a value to make it your assumption",
-    key=PARAMS_PANEL,
-    on_change="rerun",
-) as panel:
-    if panel.open:
-        parameter_editor()
+listing = once(entry, "listing", parameter_listing)
+row_ids = listing["row"].tolist()
+key = f"cost_params_{int(st.session_state.get(GENERATION, 0))}"
+st.container(key="cost_param_editor").data_editor(
+    listing,
+    hide_index=True,
+    disabled=[c for c in listing.columns if c != "value"],
+    column_order=[c for c in listing.columns if c not in ("row", "param")],  # ids: in the CSV
+    column_config={
+        "parameter": st.column_config.TextColumn("parameter", pinned=True, width="medium"),
+        "value": st.column_config.NumberColumn("value", min_value=0.0, format="%.6g"),
+        "low": st.column_config.NumberColumn("low", format="%.6g"),
+        "high": st.column_config.NumberColumn("high", format="%.6g"),
+        "source": st.column_config.TextColumn("source", width="medium"),
+        "note": st.column_config.TextColumn("note", width="large"),
+    },
+    key=key,
+    placeholder=tables.MISSING,
+    on_change=_apply_edits,
+    args=(key, row_ids, model.params),
+)
+st.caption(
+    "Edit a value: it becomes your assumption (kind 'user'), widens the row's range if needed "
+    "and flows into every table, chart and the ranking. Rows of kind 'missing' have no source; "
+    "the model uses the midpoint of their range until you set one. Your assumptions are kept "
+    "for this session (the link does not carry them)."
+)
 if mine:
     st.button("Reset my cost assumptions", on_click=_reset, key="cost_reset")

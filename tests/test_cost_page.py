@@ -21,15 +21,12 @@ PAGE = "pages/cost.py"
 FREIGHT_EU = "freight_shanghai_antwerp_bruges_usd_per_feu@all"
 
 
-PARAMS_PANEL = "cost_params_panel"
-
-
 def open_page(query: dict[str, str] | None = None, **session) -> AppTest:
     """The app with the sidebar state from URL parameters and the given session values."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update(query or {})
     at.run()
-    for key, value in ({PARAMS_PANEL: True} | session).items():  # the parameter editor open
+    for key, value in session.items():
         at.session_state[key] = value
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
@@ -116,23 +113,6 @@ def test_an_edited_parameter_moves_the_total_and_the_ranking():
     # the CLI with the same --set gives the page's bytes
     data = cli_bytes("--set", f"{FREIGHT_EU}=9000", "--samples", "10000", "--seed", "0")
     assert download_matches(at, data)
-
-
-def test_the_closed_parameter_panel_draws_no_editor_and_keeps_the_assumptions():
-    """The parameter editor is built only while its panel is open (issue 16); an assumption
-    made in it still counts, and can be reset, while the panel is closed."""
-    at = open_page(cost_overrides={FREIGHT_EU: 9000.0}, **{PARAMS_PANEL: False})
-    assert not any("distribution" in d.value.columns for d in at.dataframe)
-    assert "9,000" in " ".join(i.value for i in at.info)  # still applied
-    assert at.button(key="cost_reset")  # and still resettable
-    at.session_state[PARAMS_PANEL] = True
-    at.run()
-    params = next(d.value for d in at.dataframe if "distribution" in d.value.columns)
-    assert params.set_index("row").at[FREIGHT_EU, "value"] == 9000.0
-    at.button(key="cost_reset").click().run()
-    assert not at.exception
-    params = next(d.value for d in at.dataframe if "distribution" in d.value.columns)
-    assert params.set_index("row").at[FREIGHT_EU, "kind"] != "user"
 
 
 def test_tariff_scenario_and_sample_size_rerun_their_parts():
