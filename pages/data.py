@@ -338,9 +338,11 @@ PIN, PIN_SEEN = "add_map_pin", "add_map_seen"
 
 
 def _new_pin(clicked: dict | None) -> None:
-    """A click the map reports for the first time becomes the pin."""
+    """A click the map reports for the first time becomes the pin (at -180..180 °E: Leaflet
+    runs past ±180 after panning, and a new map frame opens on the first world copy)."""
     if clicked and clicked != st.session_state.get(PIN_SEEN):
-        st.session_state[PIN_SEEN] = st.session_state[PIN] = clicked
+        st.session_state[PIN_SEEN] = clicked
+        st.session_state[PIN] = {"lat": clicked["lat"], "lng": (clicked["lng"] + 180) % 360 - 180}
 
 
 def _pin_used() -> None:
@@ -379,7 +381,7 @@ with tab_map:
         _new_pin((event or {}).get("last_clicked"))
         pin = st.session_state.get(PIN)
         if pin:
-            lng = (pin["lng"] + 180) % 360 - 180  # Leaflet runs past ±180 after panning
+            lng = pin["lng"]
             st.write(f"Clicked at {pin['lat']:.5f} °N, {lng:.5f} °E")
             pin_name = st.text_input(
                 "Name of the clicked site",

@@ -57,3 +57,43 @@ def test_caveat_lines_follow_the_weights_in_one_session():
     at.slider(key="w_logistics").set_value(100).run()
     assert not at.exception, at.exception
     assert _caveat_lines(at) == fresh(w_logistics="100")
+
+
+def _clicked_at(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("Clicked at")]
+
+
+def test_the_map_pin_and_its_name_outlive_the_tab_and_are_used_once():
+    """The click map's tab is built only while open (issue 16): the pin (the map's last click,
+    as streamlit-folium stores it under the map's key) and its typed name survive another tab
+    and another page; adding the site uses them up, and the old click does not come back."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/data.py").run()
+    at.session_state["add_site_tab"] = "By clicking the map"
+    at.run()
+    assert not _clicked_at(at)
+    # a click past the antimeridian (Leaflet after panning east): the pin is at -112.07 °E
+    at.session_state["add_map"] = {"last_clicked": {"lat": 33.45, "lng": 247.93}}
+    at.run()
+    assert _clicked_at(at) == ["Clicked at 33.45000 °N, -112.07000 °E"]
+    at.text_input(key="add_map_name").input("Phoenix pin").run()
+    at.session_state["add_site_tab"] = "By coordinates"
+    at.run()
+    assert "add_map_name" not in [t.key for t in at.text_input]
+    at.switch_page("pages/cost.py").run()
+    at.switch_page("pages/data.py").run()
+    at.session_state["add_site_tab"] = "By clicking the map"
+    at.run()
+    assert _clicked_at(at) == ["Clicked at 33.45000 °N, -112.07000 °E"]
+    assert at.text_input(key="add_map_name").value == "Phoenix pin"
+    at.button(key="add_map_button").click().run()
+    assert not at.exception, at.exception
+    added = at.session_state["user_sites"][-1]
+    assert added["name"].tolist() == ["Phoenix pin"]
+    assert abs(float(added.geometry.x.iloc[0]) + 112.07) < 1e-9
+    at.run()  # the map still reports its old click: no pin comes back
+    assert not _clicked_at(at)
+    at.session_state["add_map"] = {"last_clicked": {"lat": 40.0, "lng": -100.0}}
+    at.run()
+    assert _clicked_at(at) == ["Clicked at 40.00000 °N, -100.00000 °E"]
+    assert at.text_input(key="add_map_name").value == ""  # a new pin starts without a name
