@@ -168,7 +168,7 @@ def test_another_browser_needs_confirmation_and_the_trash_restores(
         click(page, "Delete")
         expect(
             page.get_by_text("AB Renamed was deleted by Bob in another session; nothing was done")
-        ).to_be_visible()
+        ).to_be_visible(timeout=60_000)
         # the trash restores it
         page.get_by_text(re.compile(r"^Trash \(")).click()
         trash = page.locator('[data-testid="stSelectbox"]').filter(has_text="Deleted scenario")
@@ -179,7 +179,8 @@ def test_another_browser_needs_confirmation_and_the_trash_restores(
         )
         expect(page.get_by_role("button", name="Restore", exact=True)).to_be_visible()
         click(page, "Restore")
-        expect(page.get_by_text("Restored AB Renamed")).to_be_visible()
+        # on a busy machine the click's rerun may start after wait_idle saw the page calm
+        expect(page.get_by_text("Restored AB Renamed")).to_be_visible(timeout=60_000)
         assert store.entry(sid).deleted_at is None
         assert store.entry(sid).name == "AB Renamed"
         screenshot(page, "scenarios-restored")
