@@ -368,9 +368,11 @@ with tab_map:
                 shapely.get_coordinates(np.asarray(cat.outlines.geometry)).tobytes()
             ).hexdigest(),
         )
-        _new_pin((st.session_state.get("add_map") or {}).get("last_clicked"))  # this run's click
+        # the map's last click: streamlit-folium's change callback puts the value it returns
+        # under the map's key before this run, so the pin is known before the map is drawn
+        _new_pin((st.session_state.get("add_map") or {}).get("last_clicked"))
         pin = st.session_state.get(PIN)
-        event = st_folium(  # the same small map every rerun: the frame is kept, clicks still come
+        st_folium(  # the same small map every rerun: the frame is kept, clicks still come
             map_paint.folium_map(click_map(outlines_key, cat.outlines)),
             key="add_map",
             height=380,
@@ -378,18 +380,15 @@ with tab_map:
             returned_objects=["last_clicked"],
             feature_group_to_add=map_paint.pin_layer(pin["lat"], pin["lng"]) if pin else None,
         )
-        _new_pin((event or {}).get("last_clicked"))
-        pin = st.session_state.get(PIN)
         if pin:
-            lng = pin["lng"]
-            st.write(f"Clicked at {pin['lat']:.5f} °N, {lng:.5f} °E")
+            st.write(f"Clicked at {pin['lat']:.5f} °N, {pin['lng']:.5f} °E")
             pin_name = st.text_input(
                 "Name of the clicked site",
                 key="add_map_name",
                 persist_state="session",  # kept while its tab is closed
             )
             if st.button("Add the clicked site", key="add_map_button"):
-                _add_point(pin_name, pin["lat"], lng, "map", added=_pin_used)
+                _add_point(pin_name, pin["lat"], pin["lng"], "map", added=_pin_used)
 
 with tab_upload:
     st.caption(
